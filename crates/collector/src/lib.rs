@@ -1,0 +1,1 @@
+//! headcount-collector (placeholder).

@@ -1,0 +1,1 @@
+//! headcount-convoso (placeholder).

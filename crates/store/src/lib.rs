@@ -1,0 +1,1 @@
+//! headcount-store (placeholder).
