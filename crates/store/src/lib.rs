@@ -1,1 +1,41 @@
-//! headcount-store (placeholder).
+//! SQLite storage of headcount: the history of each target's agent counts.
+//!
+//! A [`Store`] is the one writer: it migrates the database on open, stores the
+//! collector's samples together with their 15-minute [`Rollup`]s and exact per-bucket
+//! distributions ([`Dist`]) and Prometheus poll counters in one transaction, imports
+//! history, records collector runs and prunes old rows in small batches. [`Reader`]s
+//! open the same file read-only beside it (WAL: neither blocks the other). Both offer
+//! every read through the [`Reads`] trait. Everything is synchronous rusqlite: callers
+//! run it off their async workers and pass the time in (`now`), the store has no clock.
+//!
+//! Layout:
+//! - [`schema`]: embedded migrations (`migrations/*.sql`), connection
+//!   pragmas, telling a headcount database from other files.
+//! - `write`: [`Store`] — samples with rollups, import, runs, retention.
+//! - `read`: the [`Reads`] trait and [`Reader`].
+//! - `rollup`: [`Rollup`], [`Gauge`], [`bucket_of`] — aggregation and merging.
+//! - `dist`: [`Dist`] — the (available, logged_in) multiset and its compact encoding.
+//! - `types`: rows and arguments ([`Sample`], [`TargetRow`], [`Run`], …).
+//! - `outcome`: [`Outcome`] — how a poll ended, with its stored code.
+//! - `error`: [`Error`] and [`ImportError`].
+
+mod dist;
+mod error;
+mod outcome;
+mod read;
+mod rollup;
+pub mod schema;
+mod types;
+mod write;
+
+pub use dist::Dist;
+pub use error::{Error, ImportError, Result};
+pub use outcome::Outcome;
+pub use read::{DailyMeans, Reader, Reads};
+pub use rollup::{BUCKET_SECS, Gauge, Rollup, bucket_of};
+pub use types::{
+    ImportRow, ImportSummary, LATENCY_BUCKETS, LATENCY_BUCKETS_MS, LatencyHistogram, NewSample,
+    PollStat, Run, RunId, RunStart, RunState, Sample, TargetId, TargetRow, WriteSummary,
+    latency_bucket,
+};
+pub use write::Store;

@@ -1,0 +1,150 @@
+//! The crate's one error type.
+
+use std::path::PathBuf;
+
+use rusqlite::ErrorCode;
+
+/// Result with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The database file could not be opened or set up.
+    #[error("database {path}: {source}")]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
+    /// The file is an SQLite database of some other program, or not SQLite at all.
+    #[error("database {path}: not a headcount database")]
+    NotHeadcount {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file was written by a newer headcount whose schema this build does not know.
+    #[error(
+        "database {path}: schema version {found} is newer than this build knows ({known}); upgrade headcount"
+    )]
+    SchemaTooNew {
+        /// The file.
+        path: PathBuf,
+        /// The schema version in the file.
+        found: usize,
+        /// The newest schema version this build knows.
+        known: usize,
+    },
+    /// A read-only open found a database that has not been migrated to this build's
+    /// schema (a reader never migrates).
+    #[error(
+        "database {path}: schema version {found}, expected {expected}; open it once with a writer (collect, run or import) to migrate it"
+    )]
+    NotMigrated {
+        /// The file.
+        path: PathBuf,
+        /// The schema version in the file.
+        found: usize,
+        /// The schema version this build needs.
+        expected: usize,
+    },
+    /// Applying migrations failed.
+    #[error("migration: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    /// An SQLite statement failed.
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A sample breaks the invariants of its outcome.
+    #[error("sample {target}@{ts}: {reason}")]
+    InvalidSample {
+        /// The sample's target id.
+        target: i64,
+        /// The sample's slot.
+        ts: i64,
+        /// Which invariant.
+        reason: &'static str,
+    },
+    /// A write names a target id that `ensure_target` never returned.
+    #[error("target {id}: unknown")]
+    UnknownTarget {
+        /// The id.
+        id: i64,
+    },
+    /// A target's filters are not a JSON object.
+    #[error("target {name:?}: filters: {reason}")]
+    InvalidFilters {
+        /// The target's name.
+        name: String,
+        /// Why the filters were refused.
+        reason: String,
+    },
+    /// `heartbeat` or `end_run` on a run that is unknown or already stopped.
+    #[error("collector run {id}: not running")]
+    RunNotActive {
+        /// The run id.
+        id: i64,
+    },
+    /// A stored or supplied distribution blob does not decode.
+    #[error("distribution: {0}")]
+    CorruptDist(&'static str),
+    /// A stored value is outside what this build writes (e.g. an unknown outcome code).
+    #[error("database: {0}")]
+    Corrupt(String),
+    /// An outcome name that [`crate::Outcome`] does not know.
+    #[error("outcome: unknown name {0:?}")]
+    UnknownOutcome(String),
+}
+
+impl Error {
+    /// Whether the same write may succeed if retried later: the database was busy or
+    /// locked by another connection, the disk was full, or an I/O error occurred. The
+    /// collector keeps such batches in a bounded buffer and retries them.
+    #[must_use]
+    pub fn is_retryable(&self) -> bool {
+        let sqlite = match self {
+            Error::Sqlite(e) | Error::Open { source: e, .. } => e,
+            Error::Migration(rusqlite_migration::Error::RusqliteError { err, .. }) => err,
+            _ => return false,
+        };
+        matches!(
+            sqlite.sqlite_error_code(),
+            Some(
+                ErrorCode::DatabaseBusy
+                    | ErrorCode::DatabaseLocked
+                    | ErrorCode::DiskFull
+                    | ErrorCode::SystemIoFailure
+            )
+        )
+    }
+}
+
+/// Failure of [`crate::Store::import`]. Whatever the variant, nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError<E> {
+    /// The row source yielded an error (e.g. a bad CSV line); it is passed through as is.
+    #[error(transparent)]
+    Source(E),
+    /// A row breaks the sample invariants (`available > logged_in`).
+    #[error("import: row {index} (ts {ts}): {reason}")]
+    InvalidRow {
+        /// 0-based position of the row among those the source yielded.
+        index: u64,
+        /// The row's slot.
+        ts: i64,
+        /// Which invariant.
+        reason: &'static str,
+    },
+    /// The database failed.
+    #[error("import: {0}")]
+    Store(#[from] Error),
+}
+
+impl<E> ImportError<E> {
+    /// Whether retrying the whole import may succeed (see [`Error::is_retryable`]).
+    #[must_use]
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, ImportError::Store(e) if e.is_retryable())
+    }
+}
