@@ -1,0 +1,117 @@
+//! Helpers for end-to-end tests that run the real `headcount` binary.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// How long a test waits for the binary to print something before giving up. Generous:
+/// tests run on slow, busy machines; this only bounds a hang.
+pub const PATIENCE: Duration = Duration::from_secs(120);
+
+/// A running `headcount` process whose stdout lines arrive on a channel.
+pub struct Running {
+    pub child: Child,
+    lines: mpsc::Receiver<String>,
+    pub seen: Vec<String>,
+}
+
+/// The `headcount` binary built for this test run.
+pub fn headcount() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_headcount"))
+}
+
+/// Starts `headcount ARGS...` with stdout piped (stderr inherited, so failures show).
+pub fn spawn(args: &[&str], envs: &[(&str, &str)]) -> Running {
+    let mut cmd = headcount();
+    cmd.args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("spawn headcount");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    Running {
+        child,
+        lines: rx,
+        seen: Vec::new(),
+    }
+}
+
+impl Running {
+    /// Waits for a stdout line containing `needle` and returns it.
+    pub fn wait_for_line(&mut self, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!("no line containing {needle:?}; saw {:#?}", self.seen),
+            }
+        }
+    }
+
+    /// Sends `signal` (e.g. "TERM", "KILL", "INT") to the process.
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{signal} failed");
+    }
+
+    /// Waits for the process to exit and returns its exit code (None if killed by a signal).
+    pub fn wait_exit(&mut self) -> Option<i32> {
+        let deadline = std::time::Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status.code();
+            }
+            assert!(std::time::Instant::now() < deadline, "process did not exit");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Extracts the first `http://host:port` in `line`.
+pub fn url_in(line: &str) -> String {
+    let start = line.find("http://").expect("a URL in the line");
+    let rest = &line[start..];
+    let end = rest[7..]
+        .find(|c: char| c == '/' || c.is_whitespace())
+        .map_or(rest.len(), |i| i + 7);
+    rest[..end].to_string()
+}
+
+/// A blocking HTTP client for tests (plain HTTP to loopback).
+pub fn http() -> reqwest::blocking::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::blocking::Client::builder()
+        .timeout(PATIENCE)
+        .build()
+        .expect("http client")
+}
