@@ -213,7 +213,10 @@ mod tests {
     #[test]
     fn default_is_weekdays_nine_to_five() {
         let p = Peak::default();
-        assert_eq!(p, Peak::new(&["mon", "tue", "wed", "thu", "fri"], "09:00-17:00").unwrap());
+        assert_eq!(
+            p,
+            Peak::new(&["mon", "tue", "wed", "thu", "fri"], "09:00-17:00").unwrap()
+        );
         assert!(p.contains(Weekday::Mon, 9 * 60));
         assert!(p.contains(Weekday::Fri, 17 * 60 - 1));
         assert!(!p.contains(Weekday::Fri, 17 * 60));

@@ -263,6 +263,67 @@ pub trait Reads: sealed::Conn {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The rollups of `target` summed per span `[bounds[i], bounds[i + 1])`: one
+    /// [`Rollup`] per span, in order, its `bucket` the span's start (a span without
+    /// rows gives [`Rollup::empty`]). `bounds` ascend and are multiples of
+    /// [`crate::BUCKET_SECS`]. The same numbers as merging [`Reads::rollups`] span by
+    /// span, but SQLite sums them without handing over each row: for spans of many
+    /// buckets (a local day holds 96) it takes about half the time.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Sqlite`] when the database fails or a span's counts overflow `u32`.
+    fn rollup_totals(&self, target: TargetId, bounds: &[i64]) -> Result<Vec<Rollup>> {
+        let conn = self.conn();
+        let mut sums = conn.prepare_cached(
+            "SELECT sum(ok), sum(failed), sum(avail_sum), min(avail_min), max(avail_max),
+                    sum(logged_sum), min(logged_min), max(logged_max)
+             FROM rollups WHERE target_id = ?1 AND bucket >= ?2 AND bucket < ?3",
+        )?;
+        // The latest ok sample of a span is the last of its latest rollup with one.
+        let mut last = conn.prepare_cached(
+            "SELECT avail_last, logged_last, last_ts FROM rollups
+             WHERE target_id = ?1 AND bucket >= ?2 AND bucket < ?3 AND ok > 0
+             ORDER BY bucket DESC LIMIT 1",
+        )?;
+        let mut out = Vec::with_capacity(bounds.len().saturating_sub(1));
+        for w in bounds.windows(2) {
+            let mut r = Rollup::empty(w[0]);
+            let range = params![target.0, w[0], w[1]];
+            let ok = sums.query_row(range, |row| {
+                r.ok = row.get::<_, Option<u32>>(0)?.unwrap_or(0);
+                r.failed = row.get::<_, Option<u32>>(1)?.unwrap_or(0);
+                if r.ok > 0 {
+                    r.available = Some(Gauge {
+                        sum: get_u64(row, 2)?,
+                        min: row.get(3)?,
+                        max: row.get(4)?,
+                        last: 0,
+                    });
+                    r.logged_in = Some(Gauge {
+                        sum: get_u64(row, 5)?,
+                        min: row.get(6)?,
+                        max: row.get(7)?,
+                        last: 0,
+                    });
+                }
+                Ok(r.ok)
+            })?;
+            if ok > 0 {
+                last.query_row(range, |row| {
+                    if let (Some(a), Some(l)) = (r.available.as_mut(), r.logged_in.as_mut()) {
+                        a.last = row.get(0)?;
+                        l.last = row.get(1)?;
+                    }
+                    r.last_ts = row.get(2)?;
+                    Ok(())
+                })?;
+            }
+            out.push(r);
+        }
+        Ok(out)
+    }
+
     /// The distributions of `target`'s ok samples per bucket whose start lies in
     /// `[from, to)`, by bucket. Buckets without an ok sample are absent.
     ///

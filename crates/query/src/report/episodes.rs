@@ -1,0 +1,274 @@
+//! Episodes: maximal runs of ok samples in warning or worse, from raw samples read
+//! only where the rollup distributions say such a sample exists.
+
+use std::ops::ControlFlow;
+
+use chrono::{DateTime, FixedOffset};
+use chrono_tz::Tz;
+use headcount_store::{BUCKET_SECS, Reads, Rollup, Sample, TargetId, bucket_of};
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::state::{State, Thresholds};
+use crate::time::stamp;
+
+/// The most episodes listed; the totals count them all.
+pub const MAX_LISTED: usize = 100;
+
+/// The episodes of the range.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Episodes {
+    /// Where episodes are complete from: the range's start, or, when retention pruned
+    /// raw samples that the rollups still count, the oldest raw sample kept (the
+    /// range's end when none is).
+    pub from: DateTime<FixedOffset>,
+    /// The range's end.
+    pub to: DateTime<FixedOffset>,
+    /// Episodes found.
+    pub total: u64,
+    /// Their summed duration.
+    pub total_seconds: i64,
+    /// The most recent 100, in chronological order.
+    pub list: Vec<Episode>,
+}
+
+/// A maximal run of consecutive ok samples in `warning`, `critical` or `unavailable`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Episode {
+    /// The first sample of the run.
+    pub start: DateTime<FixedOffset>,
+    /// The next row after the run (a recovered or failed poll), or the last sample
+    /// plus the median spacing of rows when the data stops or has a gap.
+    pub end: DateTime<FixedOffset>,
+    /// `end − start`.
+    pub duration_seconds: i64,
+    /// The fewest agents available during the run.
+    pub min_available: u32,
+    /// The worst state: unavailable, then critical, then warning.
+    pub worst_state: State,
+    /// Ok samples in the run.
+    pub samples: u64,
+    /// What ended it.
+    pub ended_by: EpisodeEnd,
+}
+
+/// What ended an episode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EpisodeEnd {
+    /// An ok sample in a better state (`no_agents` included).
+    Recovered,
+    /// A failed poll or skipped slot: what followed is unknown.
+    Failure,
+    /// The next row is more than twice the median spacing away.
+    MissingData,
+    /// No row follows at all.
+    EndOfData,
+    /// The run goes on past the end of the range.
+    RangeEnd,
+}
+
+/// `alert`: the buckets of the range whose distribution holds a warning-or-worse
+/// pair, in order; `rollups`: the range's rollups (which buckets have rows at all).
+pub(crate) fn episodes(
+    reads: &impl Reads,
+    target: TargetId,
+    tz: Tz,
+    th: &Thresholds,
+    (from, to): (i64, i64),
+    alert: &[i64],
+    rollups: &[Rollup],
+) -> Result<Episodes> {
+    let complete_from = complete_from(reads, target, (from, to), rollups)?;
+    // Stretches of alert buckets, joined across buckets without any row (a slow
+    // schedule may leave a bucket empty without a gap in the data).
+    let mut stretches: Vec<(i64, i64)> = Vec::new();
+    for &b in alert.iter().filter(|&&b| b + BUCKET_SECS > complete_from) {
+        match stretches.last_mut() {
+            Some(last) if !has_rows_between(rollups, last.1, b) => last.1 = b + BUCKET_SECS,
+            _ => stretches.push((b, b + BUCKET_SECS)),
+        }
+    }
+    let mut read: Vec<(Vec<Sample>, Option<Sample>)> = Vec::with_capacity(stretches.len());
+    for &(a, b) in &stretches {
+        let rows = reads.samples(target, a.max(complete_from), b.min(to))?;
+        let mut next = None;
+        reads.for_each_sample(target, b.min(to), i64::MAX, |s| {
+            next = Some(s);
+            ControlFlow::Break(())
+        })?;
+        read.push((rows, next));
+    }
+    let fallback = spacing(read.iter().flat_map(|(rows, _)| diffs(rows)).collect())
+        .unwrap_or_else(|| typical_spacing(rollups));
+    let mut all: Vec<Episode> = Vec::new();
+    for (rows, next) in &read {
+        let gap = spacing(diffs(rows).collect()).unwrap_or(fallback);
+        find(tz, th, rows, *next, gap, &mut all);
+    }
+    let total_seconds = all.iter().map(|e| e.duration_seconds).sum();
+    let total = all.len() as u64;
+    let list = all.split_off(all.len().saturating_sub(MAX_LISTED));
+    Ok(Episodes {
+        from: stamp(tz, complete_from),
+        to: stamp(tz, to),
+        total,
+        total_seconds,
+        list,
+    })
+}
+
+/// Where the range's raw samples are complete: its start, unless retention pruned
+/// rows that the rollups still count — then the oldest raw sample kept (or the end of
+/// the range when none is).
+fn complete_from(
+    reads: &impl Reads,
+    target: TargetId,
+    (from, to): (i64, i64),
+    rollups: &[Rollup],
+) -> Result<i64> {
+    let Some(oldest) = reads.oldest_sample_ts(target)? else {
+        return Ok(if rollups.is_empty() { from } else { to });
+    };
+    if oldest <= from {
+        return Ok(from);
+    }
+    let b = bucket_of(oldest);
+    let rows = |r: &Rollup| u64::from(r.ok) + u64::from(r.failed);
+    let pruned = if rollups.first().is_some_and(|r| r.bucket < b) {
+        true
+    } else if let Some(r) = rollups.iter().find(|r| r.bucket == b) {
+        // The oldest sample's own bucket: were rows before it counted?
+        rows(r) > reads.samples(target, oldest, b + BUCKET_SECS)?.len() as u64
+    } else {
+        false
+    };
+    Ok(if pruned { oldest.min(to) } else { from })
+}
+
+/// Whether any rollup (so any row) lies in the buckets strictly between the one
+/// ending at `end` and bucket `b`.
+fn has_rows_between(rollups: &[Rollup], end: i64, b: i64) -> bool {
+    let i = rollups.partition_point(|r| r.bucket < end);
+    rollups.get(i).is_some_and(|r| r.bucket < b)
+}
+
+fn diffs(rows: &[Sample]) -> impl Iterator<Item = i64> + '_ {
+    rows.windows(2).map(|w| w[1].ts - w[0].ts)
+}
+
+/// The lower median of the spacings; `None` when there are none.
+fn spacing(mut d: Vec<i64>) -> Option<i64> {
+    if d.is_empty() {
+        return None;
+    }
+    d.sort_unstable();
+    Some(d[(d.len() - 1) / 2])
+}
+
+/// When no stretch has two rows: 900 s over the median rows per rollup.
+fn typical_spacing(rollups: &[Rollup]) -> i64 {
+    let mut rows: Vec<i64> = rollups
+        .iter()
+        .map(|r| i64::from(r.ok) + i64::from(r.failed))
+        .collect();
+    rows.sort_unstable();
+    rows.get(rows.len().saturating_sub(1) / 2)
+        .map_or(BUCKET_SECS, |&n| BUCKET_SECS / n.max(1))
+}
+
+struct Open {
+    start: i64,
+    last: i64,
+    min_available: u32,
+    worst: State,
+    samples: u64,
+}
+
+/// Finds the episodes among `rows` (sorted), `next` being the first row after them.
+fn find(
+    tz: Tz,
+    th: &Thresholds,
+    rows: &[Sample],
+    next: Option<Sample>,
+    gap: i64,
+    out: &mut Vec<Episode>,
+) {
+    let close = |o: Open, end: i64, by: EpisodeEnd, out: &mut Vec<Episode>| {
+        out.push(Episode {
+            start: stamp(tz, o.start),
+            end: stamp(tz, end),
+            duration_seconds: end - o.start,
+            min_available: o.min_available,
+            worst_state: o.worst,
+            samples: o.samples,
+            ended_by: by,
+        });
+    };
+    let alert_of = |s: &Sample| match (s.outcome.is_ok(), s.available, s.logged_in) {
+        (true, Some(a), Some(l)) => {
+            let st = th.state(u64::from(a), u64::from(l));
+            st.is_alert().then_some((st, a))
+        }
+        _ => None,
+    };
+    let mut open: Option<Open> = None;
+    for s in rows {
+        if let Some(o) = open.take_if(|o| s.ts - o.last > 2 * gap) {
+            let end = o.last + gap;
+            close(o, end, EpisodeEnd::MissingData, out);
+        }
+        match (alert_of(s), open.as_mut()) {
+            (Some((st, a)), Some(o)) => {
+                o.last = s.ts;
+                o.min_available = o.min_available.min(a);
+                if st.severity() > o.worst.severity() {
+                    o.worst = st;
+                }
+                o.samples += 1;
+            }
+            (Some((st, a)), None) => {
+                open = Some(Open {
+                    start: s.ts,
+                    last: s.ts,
+                    min_available: a,
+                    worst: st,
+                    samples: 1,
+                });
+            }
+            (None, _) => {
+                if let Some(o) = open.take() {
+                    let by = if s.outcome.is_ok() {
+                        EpisodeEnd::Recovered
+                    } else {
+                        EpisodeEnd::Failure
+                    };
+                    close(o, s.ts, by, out);
+                }
+            }
+        }
+    }
+    let Some(o) = open else { return };
+    match next {
+        None => {
+            let end = o.last + gap;
+            close(o, end, EpisodeEnd::EndOfData, out);
+        }
+        Some(n) if n.ts - o.last > 2 * gap => {
+            let end = o.last + gap;
+            close(o, end, EpisodeEnd::MissingData, out);
+        }
+        Some(n) => {
+            let by = match alert_of(&n) {
+                // Stretches are maximal, so a following alert row lies past the range.
+                Some(_) => EpisodeEnd::RangeEnd,
+                None if n.outcome.is_ok() => EpisodeEnd::Recovered,
+                None => EpisodeEnd::Failure,
+            };
+            close(o, n.ts, by, out);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! The forecast: each coming hour from the same hour of the week in the last 4 weeks.
+
+use chrono::{DateTime, FixedOffset};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::agg::Acc;
+use crate::time::{bucket_index, exists, instant_of, local, stamp};
+
+/// Weeks looked back.
+pub const LOOKBACK_WEEKS: u32 = 4;
+
+/// The coming hours, each from the same local hour of the week in the last 4 weeks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Forecast {
+    /// Weeks looked back (4).
+    pub lookback_weeks: u32,
+    /// The target's typical rows (ok + failed) per hour: the median over the hours of
+    /// the lookback that have rows. A past hour counts when its ok samples are at
+    /// least half of this; `null` without any rows.
+    pub typical_slots_per_hour: Option<f64>,
+    /// One entry per hour from the first whole local hour at or after the range's end.
+    pub hours: Vec<ForecastHour>,
+}
+
+/// One coming hour.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ForecastHour {
+    /// Start of the hour.
+    pub start: DateTime<FixedOffset>,
+    /// How many of the last 4 weeks had that hour with at least 50% coverage.
+    pub weeks_used: u32,
+    /// Mean available of those weeks' hours.
+    pub available: Option<Band>,
+    /// Mean logged in.
+    pub logged_in: Option<Band>,
+    /// Utilization (ratio of sums within each week's hour).
+    pub utilization_pct: Option<Band>,
+}
+
+/// A forecast value: the mean of the weeks used, and the lowest and highest of them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Band {
+    /// Mean over the weeks used.
+    pub mean: f64,
+    /// The lowest week.
+    pub low: f64,
+    /// The highest week.
+    pub high: f64,
+}
+
+impl Band {
+    fn of(values: &[f64]) -> Option<Band> {
+        let first = *values.first()?;
+        let (low, high) = values
+            .iter()
+            .fold((first, first), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        Some(Band {
+            mean: values.iter().sum::<f64>() / values.len() as f64,
+            low,
+            high,
+        })
+    }
+}
+
+/// `hours`: hour bounds from 4 weeks before the first forecast hour (index `first`)
+/// to past the last; `accs`: sums of the rollups before the range's end per hour.
+pub(crate) fn forecast(
+    tz: Tz,
+    hours: &[i64],
+    first: usize,
+    horizon: u32,
+    accs: &[Acc],
+) -> Forecast {
+    let past = &accs[..first.min(accs.len())];
+    let typical = median(past.iter().map(Acc::rows).filter(|&r| r > 0).collect());
+    let out = (0..horizon as usize)
+        .filter_map(|j| {
+            hours
+                .get(first + j)
+                .copied()
+                .filter(|_| first + j + 1 < hours.len())
+        })
+        .map(|start| {
+            let label = local(tz, start);
+            let weeks: Vec<&Acc> = (1..=u64::from(LOOKBACK_WEEKS))
+                .filter_map(|k| {
+                    let then = label - chrono::Days::new(7 * k);
+                    // An hour the clock skipped that week has no data of its own.
+                    if !exists(tz, then) {
+                        return None;
+                    }
+                    let i = bucket_index(hours, instant_of(tz, then))?;
+                    let acc = past.get(i)?;
+                    let typical = typical?;
+                    (acc.ok > 0 && 2.0 * acc.ok as f64 >= typical).then_some(acc)
+                })
+                .collect();
+            let values = |f: fn(&Acc) -> Option<f64>| -> Vec<f64> {
+                weeks.iter().filter_map(|a| f(a)).collect()
+            };
+            ForecastHour {
+                start: stamp(tz, start),
+                weeks_used: weeks.len() as u32,
+                available: Band::of(&values(Acc::mean_available)),
+                logged_in: Band::of(&values(Acc::mean_logged_in)),
+                utilization_pct: Band::of(&values(Acc::utilization_pct)),
+            }
+        })
+        .collect();
+    Forecast {
+        lookback_weeks: LOOKBACK_WEEKS,
+        typical_slots_per_hour: typical,
+        hours: out,
+    }
+}
+
+/// The median (the mean of the middle two for an even count); `None` when empty.
+fn median(mut v: Vec<u64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_unstable();
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2] as f64
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) as f64 / 2.0
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_and_band_by_hand() {
+        assert_eq!(median(vec![]), None);
+        assert_eq!(median(vec![3, 1, 2]), Some(2.0));
+        assert_eq!(median(vec![4, 1, 3, 2]), Some(2.5));
+        assert_eq!(
+            Band::of(&[3.0, 1.0, 2.0]),
+            Some(Band {
+                mean: 2.0,
+                low: 1.0,
+                high: 3.0
+            })
+        );
+        assert_eq!(Band::of(&[]), None);
+    }
+}
