@@ -4,10 +4,19 @@
 //! - `main.rs`: arguments, logging, dispatch, and the mapping of errors to exit codes
 //!   (2 for bad usage or configuration, 1 for runtime failures).
 //! - `simulate.rs`: `headcount simulate`, the built-in contact center.
+//! - `collect.rs`, `init.rs`, `check.rs`, `import.rs`: the collector, an example
+//!   config, checking a setup, loading history; `util.rs`: their config helpers.
+//! - `bench.rs` (with `bench/`): `headcount bench`, the quality bars measured.
 //! - `signal.rs`: the one shutdown signal (Ctrl-C and SIGTERM) every long-running command uses.
 
+mod bench;
+mod check;
+mod collect;
+mod import;
+mod init;
 mod signal;
 mod simulate;
+mod util;
 
 use std::process::ExitCode;
 
@@ -44,9 +53,9 @@ struct Cli {
     #[arg(long, global = true, value_name = "FILTER")]
     log_level: Option<String>,
 
-    /// Log format.
-    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
-    log_format: LogFormat,
+    /// Log format [default: the config's `[log] format`, else text].
+    #[arg(long, global = true, value_enum)]
+    log_format: Option<LogFormat>,
 
     #[command(subcommand)]
     command: Command,
@@ -63,20 +72,65 @@ enum LogFormat {
 #[derive(Subcommand, Debug)]
 enum Command {
     Simulate(simulate::Args),
+    Collect(collect::Args),
+    Init(init::Args),
+    Check(check::Args),
+    Import(import::Args),
+    Bench(bench::Args),
 }
 
+impl Command {
+    /// The config file the command reads, if any: its `[log]` section sets logging
+    /// defaults.
+    fn config_path(&self) -> Option<&std::path::Path> {
+        match self {
+            Command::Collect(a) => Some(&a.config),
+            Command::Check(a) => Some(&a.config),
+            Command::Import(a) => Some(&a.config),
+            Command::Simulate(_) | Command::Init(_) | Command::Bench(_) => None,
+        }
+    }
+}
+
+/// Logging from, first to last: the command line, `RUST_LOG`, the config's `[log]`,
+/// `info` as text.
 fn init_logging(cli: &Cli) -> anyhow::Result<()> {
     use tracing_subscriber::EnvFilter;
+    // A config that does not load is reported by the command itself, with its line.
+    let config_log = cli
+        .command
+        .config_path()
+        .and_then(|p| headcount_collector::Config::load(p).ok())
+        .map(|c| c.log);
     let filter = match &cli.log_level {
         Some(spec) => {
             EnvFilter::try_new(spec).map_err(|e| usage(anyhow::anyhow!("--log-level: {e}")))?
         }
-        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+            let level = config_log
+                .as_ref()
+                .and_then(|l| l.level.as_deref())
+                .unwrap_or("info");
+            // The scheduler's start-up chatter is noise at info; a filter that names
+            // it explicitly still wins.
+            let spec = if level.contains("tokio_cron_scheduler") {
+                level.to_owned()
+            } else {
+                format!("{level},tokio_cron_scheduler=warn")
+            };
+            EnvFilter::try_new(spec).unwrap_or_else(|_| EnvFilter::new("info"))
+        }),
     };
+    let format = cli
+        .log_format
+        .unwrap_or(match config_log.map(|l| l.format) {
+            Some(headcount_collector::config::LogFormat::Json) => LogFormat::Json,
+            _ => LogFormat::Text,
+        });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
-    match cli.log_format {
+    match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
     }
@@ -86,6 +140,11 @@ fn init_logging(cli: &Cli) -> anyhow::Result<()> {
 async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Simulate(args) => simulate::run(args).await,
+        Command::Collect(args) => collect::run(args).await,
+        Command::Init(args) => init::run(&args),
+        Command::Check(args) => check::run(args).await,
+        Command::Import(args) => import::run(args).await,
+        Command::Bench(args) => bench::run(args).await,
     }
 }
 

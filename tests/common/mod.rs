@@ -115,3 +115,41 @@ pub fn http() -> reqwest::blocking::Client {
         .build()
         .expect("http client")
 }
+
+/// Runs `headcount ARGS...` to completion with `envs`; returns (exit code, stdout, stderr).
+pub fn run(args: &[&str], envs: &[(&str, &str)]) -> (Option<i32>, String, String) {
+    let mut cmd = headcount();
+    cmd.args(args).env_remove("RUST_LOG");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run headcount");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Starts `headcount simulate` on a free loopback port; returns it and its base URL
+/// (`http://127.0.0.1:PORT/v1`).
+pub fn simulator() -> (Running, String) {
+    let mut sim = spawn(&["simulate", "--listen", "127.0.0.1:0"], &[]);
+    let base = url_in(&sim.wait_for_line("API:"));
+    (sim, format!("{base}/v1"))
+}
+
+/// Waits, polling every 100 ms, until `f` returns `Some`, up to [`PATIENCE`].
+pub fn wait_until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

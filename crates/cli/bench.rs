@@ -1,0 +1,186 @@
+//! `headcount bench`: measures this machine against the quality bars of the design.
+//!
+//! Each section measures one part and returns [`Figure`]s; `run` prints them beside
+//! their bars. Sections so far: `ingest` (bulk import with rollups, bytes on disk).
+//! Queries, charts and the collector are further sections to add here.
+
+mod ingest;
+
+use std::fmt;
+use std::time::Duration;
+
+use anyhow::Context;
+
+/// Measure ingest speed and storage size on this machine.
+///
+/// Generates a year of one target polled every 15 s (2,102,400 samples; 30 days with
+/// --quick) from the simulator's model, imports it into a temporary database and
+/// prints each figure beside its bar. Generating the data is not measured.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:
+  cargo run --release -- bench
+  headcount bench --quick")]
+pub struct Args {
+    /// Measure 30 days instead of a year: faster, less precise.
+    #[arg(long)]
+    pub quick: bool,
+}
+
+/// A section: measures its part of the system for the scope, on a blocking thread.
+type Section = fn(Scope) -> anyhow::Result<Vec<Figure>>;
+
+/// What a bench run covers.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope {
+    /// Days of history of one target.
+    pub days: u32,
+    /// Seconds between samples.
+    pub step: i64,
+}
+
+impl Scope {
+    /// Samples in the scope.
+    pub fn samples(&self) -> u64 {
+        u64::from(self.days) * 86_400 / self.step.unsigned_abs()
+    }
+}
+
+/// A quality bar of the design.
+#[derive(Debug, Clone, Copy)]
+pub enum Bar {
+    /// The figure must be at least this.
+    AtLeast(f64),
+    /// The figure must be at most this.
+    AtMost(f64),
+}
+
+impl Bar {
+    fn met(self, value: f64) -> bool {
+        match self {
+            Bar::AtLeast(b) => value >= b,
+            Bar::AtMost(b) => value <= b,
+        }
+    }
+}
+
+/// One measured figure.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// What was measured.
+    pub what: String,
+    /// The value.
+    pub value: f64,
+    /// Its unit, e.g. `samples/s`.
+    pub unit: &'static str,
+    /// The bar it is held to, if any.
+    pub bar: Option<Bar>,
+}
+
+impl Figure {
+    /// A figure held to a bar.
+    pub fn with_bar(what: impl Into<String>, value: f64, unit: &'static str, bar: Bar) -> Figure {
+        Figure {
+            what: what.into(),
+            value,
+            unit,
+            bar: Some(bar),
+        }
+    }
+
+    /// A figure shown for information.
+    pub fn info(what: impl Into<String>, value: f64, unit: &'static str) -> Figure {
+        Figure {
+            what: what.into(),
+            value,
+            unit,
+            bar: None,
+        }
+    }
+}
+
+/// Numbers with thousands separators, and one decimal below 100.
+struct Num(f64);
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = self.0;
+        if v.abs() < 100.0 && v.fract() != 0.0 {
+            return write!(f, "{v:.1}");
+        }
+        let digits = format!("{:.0}", v.abs());
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        if v < 0.0 {
+            out.insert(0, '-');
+        }
+        f.write_str(&out)
+    }
+}
+
+fn bar_text(bar: Bar, unit: &str) -> String {
+    match bar {
+        Bar::AtLeast(b) => format!("≥ {} {unit}", Num(b)),
+        Bar::AtMost(b) => format!("≤ {} {unit}", Num(b)),
+    }
+}
+
+/// Runs every section and prints the figures.
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    let scope = if args.quick {
+        Scope { days: 30, step: 15 }
+    } else {
+        Scope {
+            days: 365,
+            step: 15,
+        }
+    };
+    println!(
+        "headcount bench: one target polled every {} s for {} days ({} samples){}",
+        scope.step,
+        scope.days,
+        Num(scope.samples() as f64),
+        if args.quick { ", --quick" } else { "" }
+    );
+    let sections: [(&str, Section); 1] = [("ingest", ingest::run)];
+    let mut missed = 0;
+    for (name, section) in sections {
+        println!("\n{name}");
+        let figures = tokio::task::spawn_blocking(move || section(scope))
+            .await
+            .with_context(|| format!("bench {name}"))??;
+        let width = figures.iter().map(|f| f.what.len()).max().unwrap_or(0);
+        for fig in figures {
+            let value = format!("{} {}", Num(fig.value), fig.unit);
+            match fig.bar {
+                Some(bar) => {
+                    let ok = bar.met(fig.value);
+                    missed += usize::from(!ok);
+                    println!(
+                        "  {:<width$}  {value:>20}   bar {:<22} {}",
+                        fig.what,
+                        bar_text(bar, fig.unit),
+                        if ok { "ok" } else { "MISSED" }
+                    );
+                }
+                None => println!("  {:<width$}  {value:>20}", fig.what),
+            }
+        }
+    }
+    println!();
+    if missed == 0 {
+        println!("every bar met");
+    } else {
+        println!("{missed} bar(s) missed on this machine");
+    }
+    Ok(())
+}
+
+/// Seconds as a figure.
+pub fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}

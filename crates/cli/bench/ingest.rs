@@ -1,0 +1,110 @@
+//! Bench section `ingest`: bulk import with 15-minute rollups, and bytes on disk.
+
+use std::convert::Infallible;
+use std::time::Instant;
+
+use anyhow::Context;
+use headcount_simulator::{Center, CenterConfig, Filter};
+use headcount_store::{ImportRow, Reads, Store};
+
+use super::{Bar, Figure, Scope, secs};
+
+/// The first sample: Monday 2025-01-06 00:00 UTC.
+const START: i64 = 1_736_121_600;
+
+/// Generates the history of campaign 111 of the simulated center, then imports it
+/// into a new database file and measures the import and the file.
+pub fn run(scope: Scope) -> anyhow::Result<Vec<Figure>> {
+    let started = Instant::now();
+    let rows = generate(scope);
+    let generated = started.elapsed();
+    let n = rows.len() as f64;
+
+    let dir = tempfile::tempdir().context("temporary directory")?;
+    let path = dir.path().join("bench.db");
+    let mut store = Store::open(&path)?;
+    let target = store.ensure_target("sales", r#"{"campaign_id":"111"}"#, START)?;
+
+    let started = Instant::now();
+    let summary = store
+        .import(target, rows.iter().map(|r| Ok::<_, Infallible>(*r)), |_| {})
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let ingest = started.elapsed();
+    anyhow::ensure!(
+        summary.inserted == rows.len() as u64,
+        "imported {} of {} samples",
+        summary.inserted,
+        rows.len()
+    );
+
+    store.checkpoint()?;
+    let file_bytes = std::fs::metadata(&path)?.len() as f64;
+    let samples_bytes = store
+        .table_bytes()?
+        .into_iter()
+        .filter(|(name, _)| name == "samples")
+        .map(|(_, bytes)| bytes as f64)
+        .sum::<f64>();
+
+    Ok(vec![
+        Figure::info(
+            "generating the samples (not measured)",
+            secs(generated),
+            "s",
+        ),
+        Figure::with_bar(
+            "bulk ingest, 15-minute rollups included",
+            n / ingest.as_secs_f64(),
+            "samples/s",
+            Bar::AtLeast(500_000.0),
+        ),
+        Figure::with_bar(
+            "raw sample on disk: samples table",
+            samples_bytes / n,
+            "bytes",
+            Bar::AtMost(24.0),
+        ),
+        Figure::with_bar(
+            "raw sample on disk: whole file, rollups included",
+            file_bytes / n,
+            "bytes",
+            Bar::AtMost(24.0),
+        ),
+    ])
+}
+
+/// One sample per step of campaign 111, from the simulator's model, on both cores.
+fn generate(scope: Scope) -> Vec<ImportRow> {
+    let center = Center::new(CenterConfig::default());
+    let selection = center.select(&Filter::campaign(111));
+    let total = usize::try_from(scope.samples()).unwrap_or(0);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, 8);
+    let chunk = total.div_ceil(workers).max(1);
+    let mut rows = vec![
+        ImportRow {
+            ts: 0,
+            available: 0,
+            logged_in: 0
+        };
+        total
+    ];
+    std::thread::scope(|s| {
+        for (i, part) in rows.chunks_mut(chunk).enumerate() {
+            let (center, selection) = (&center, &selection);
+            s.spawn(move || {
+                for (j, row) in part.iter_mut().enumerate() {
+                    let ts = START + ((i * chunk + j) as i64) * scope.step;
+                    let c = center.snapshot(ts).count_selection(selection);
+                    *row = ImportRow {
+                        ts,
+                        available: c.available,
+                        logged_in: c.logged_in,
+                    };
+                }
+            });
+        }
+    });
+    rows
+}

@@ -1,0 +1,146 @@
+//! `headcount check`: the config, the database and one poll per target.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use headcount_collector::config::fmt_duration;
+use headcount_collector::{PollResult, poll_once};
+use headcount_store::{Reads, Store};
+
+use crate::util::{classify, load_config};
+
+/// Check the config, the database, and one poll per target.
+///
+/// The config must parse, the database must open (it is created or migrated if
+/// needed), and each target is polled once.
+///
+/// Prints one line per target: its filters, the outcome, the counts, utilization and
+/// latency. Exits with 1 if any poll failed, 2 if the config or the token variable is
+/// wrong.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:
+  CONVOSO_AUTH_TOKEN=abc123 headcount check --config headcount.toml")]
+pub struct Args {
+    /// The config file.
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: PathBuf,
+}
+
+/// Runs the checks and prints the table.
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    let config = load_config(&args.config)?;
+    println!(
+        "config:   {} ok, {} targets",
+        args.config.display(),
+        config.targets.len()
+    );
+    let token = config.upstream_token().map_err(classify)?;
+
+    let path = config.storage.path.clone();
+    let series = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
+        let store = Store::open(&path)?;
+        Ok(store.targets()?.len())
+    })
+    .await
+    .context("database check")??;
+    println!(
+        "database: {} ok, {series} series recorded; raw samples kept {}, rollups {}",
+        config.storage.path.display(),
+        config.storage.raw_retention,
+        config.storage.rollup_retention
+    );
+    println!(
+        "upstream: {} {} (timeout {}, {} at once)",
+        config.upstream.method,
+        config.upstream.base_url,
+        fmt_duration(config.upstream.timeout),
+        config.upstream.concurrency
+    );
+    println!();
+
+    let results = poll_once(&config, token).await.map_err(classify)?;
+    print!("{}", table(&results));
+    let failed: Vec<&PollResult> = results.iter().filter(|r| r.result.is_err()).collect();
+    if failed.is_empty() {
+        return Ok(());
+    }
+    println!();
+    for r in &failed {
+        if let Err(e) = &r.result {
+            println!("{}: {e}", r.target);
+        }
+    }
+    anyhow::bail!("check: {} of {} polls failed", failed.len(), results.len())
+}
+
+/// The results as an aligned table, numbers right-aligned.
+fn table(results: &[PollResult]) -> String {
+    let header = [
+        "TARGET",
+        "FILTERS",
+        "OUTCOME",
+        "AVAILABLE",
+        "LOGGED_IN",
+        "UTILIZATION",
+        "LATENCY",
+    ];
+    let rows: Vec<[String; 7]> = results
+        .iter()
+        .map(|r| {
+            let (available, logged_in, utilization) = match &r.result {
+                Ok(a) => (
+                    a.available_agents.to_string(),
+                    a.logged_in_agents.to_string(),
+                    if a.logged_in_agents == 0 {
+                        "-".to_owned()
+                    } else {
+                        let busy = a.logged_in_agents - a.available_agents;
+                        format!(
+                            "{:.1}%",
+                            100.0 * f64::from(busy) / f64::from(a.logged_in_agents)
+                        )
+                    },
+                ),
+                Err(_) => ("-".to_owned(), "-".to_owned(), "-".to_owned()),
+            };
+            [
+                r.target.clone(),
+                r.filters.to_string(),
+                r.outcome().to_string(),
+                available,
+                logged_in,
+                utilization,
+                format!("{} ms", r.latency.as_millis()),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let right = [false, false, false, true, true, true, true];
+    let mut out = String::new();
+    let mut line = |cells: &[String]| {
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .zip(right)
+            .map(|((c, w), r)| {
+                if r {
+                    format!("{c:>w$}")
+                } else {
+                    format!("{c:<w$}")
+                }
+            })
+            .collect();
+        out.push_str(parts.join("  ").trim_end());
+        out.push('\n');
+    };
+    line(&header.map(str::to_owned));
+    for row in &rows {
+        line(row);
+    }
+    out
+}

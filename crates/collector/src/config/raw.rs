@@ -1,0 +1,122 @@
+//! The config file as written: serde structs with spans, before any checking.
+//!
+//! Every field is optional here so that [`super::Config`] can report a missing key
+//! with its own message and line; unknown keys are refused by serde
+//! (`deny_unknown_fields`).
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Visitor};
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawConfig {
+    pub upstream: Option<Spanned<RawUpstream>>,
+    pub storage: Option<RawStorage>,
+    pub schedule: Option<RawSchedule>,
+    pub report: Option<RawReport>,
+    pub web: Option<RawWeb>,
+    pub log: Option<RawLog>,
+    pub target: Option<Spanned<Vec<Spanned<RawTarget>>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawUpstream {
+    pub base_url: Option<Spanned<String>>,
+    pub auth_token_env: Option<Spanned<String>>,
+    pub method: Option<Spanned<String>>,
+    pub timeout: Option<Spanned<String>>,
+    pub concurrency: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStorage {
+    pub path: Option<Spanned<String>>,
+    pub raw_retention: Option<Spanned<String>>,
+    pub rollup_retention: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSchedule {
+    pub cron: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawReport {
+    pub timezone: Option<Spanned<String>>,
+    pub peak: Option<RawPeak>,
+    pub thresholds: Option<Spanned<RawThresholds>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPeak {
+    pub days: Option<Vec<Spanned<String>>>,
+    pub hours: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawThresholds {
+    pub healthy: Option<Spanned<i64>>,
+    pub monitor: Option<Spanned<i64>>,
+    pub warning: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawWeb {
+    pub listen: Option<Spanned<String>>,
+    pub api_token_env: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawLog {
+    pub format: Option<Spanned<String>>,
+    pub level: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTarget {
+    pub name: Option<Spanned<String>>,
+    pub campaign_id: Option<Spanned<Id>>,
+    pub queue_id: Option<Spanned<Id>>,
+    pub user_id: Option<Spanned<Id>>,
+    pub skills: Option<Spanned<Vec<Spanned<String>>>>,
+    pub cron: Option<Spanned<String>>,
+}
+
+/// An ID written as a TOML string (`"111"`) or integer (`111`); kept as text, the way
+/// the API takes it.
+#[derive(Debug)]
+pub(super) struct Id(pub String);
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct IdVisitor;
+        impl Visitor<'_> for IdVisitor {
+            type Value = Id;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an ID as a string or an integer")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Id, E> {
+                Ok(Id(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Id, E> {
+                Ok(Id(v.to_string()))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Id, E> {
+                Ok(Id(v.to_owned()))
+            }
+        }
+        d.deserialize_any(IdVisitor)
+    }
+}

@@ -1,0 +1,118 @@
+//! The crate's one error type.
+
+use std::path::PathBuf;
+
+/// Result with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong loading a config, collecting, or reading an import.
+///
+/// Messages are one line, "subject: cause", ready to show a user. None of them ever
+/// holds the upstream token.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The config file could not be read.
+    #[error("config: cannot read {}: {source}", path.display())]
+    ReadConfig {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The config is not valid: bad TOML, an unknown key, a bad value.
+    #[error("config: {}{message}", line_label(*line))]
+    Config {
+        /// The 1-based line the problem stands on, when it has one.
+        line: Option<usize>,
+        /// What is wrong, naming the key (e.g. `target "sales": unknown key "campain_id"`).
+        message: String,
+    },
+    /// The environment variable that should hold a token is unset or empty.
+    #[error("{what}: environment variable {var} is {state}")]
+    MissingToken {
+        /// Which token (`upstream token`).
+        what: &'static str,
+        /// The variable's name.
+        var: String,
+        /// `not set`, `empty` or `not valid UTF-8`.
+        state: &'static str,
+    },
+    /// Another collector holds the database's lock file.
+    #[error(
+        "database {}: another collector is already writing to it{} (lock file {})",
+        db.display(),
+        holder.as_deref().map(|p| format!(" (pid {p})")).unwrap_or_default(),
+        lock.display()
+    )]
+    Locked {
+        /// The database.
+        db: PathBuf,
+        /// Its lock file.
+        lock: PathBuf,
+        /// The pid written in the lock file by the holder, if readable.
+        holder: Option<String>,
+    },
+    /// The lock file could not be created or locked for a reason other than another
+    /// holder.
+    #[error("database {}: cannot use lock file {}: {source}", db.display(), lock.display())]
+    LockFile {
+        /// The database.
+        db: PathBuf,
+        /// Its lock file.
+        lock: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The upstream client could not be built from the config.
+    #[error("{0}")]
+    Client(headcount_convoso::Error),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] headcount_store::Error),
+    /// The scheduler failed to start.
+    #[error("scheduler: {0}")]
+    Scheduler(String),
+    /// The writer thread stopped unexpectedly (it panicked).
+    #[error("writer thread: {0}")]
+    Writer(String),
+    /// A row of an import file is not valid.
+    #[error("import: line {line}: {message}")]
+    ImportRow {
+        /// The 1-based line of the file (a header counts).
+        line: u64,
+        /// What is wrong with the row.
+        message: String,
+    },
+    /// An import file could not be read.
+    #[error("import: {0}")]
+    ImportRead(String),
+}
+
+fn line_label(line: Option<usize>) -> String {
+    line.map(|l| format!("line {l}: ")).unwrap_or_default()
+}
+
+impl Error {
+    /// Whether this is the user's input at fault (config, environment, import file)
+    /// rather than a failure at run time: the `headcount` command exits with code 2
+    /// for these and 1 for the rest.
+    #[must_use]
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            Error::ReadConfig { .. }
+                | Error::Config { .. }
+                | Error::MissingToken { .. }
+                | Error::Client(_)
+                | Error::ImportRow { .. }
+        )
+    }
+
+    pub(crate) fn config(line: Option<usize>, message: impl Into<String>) -> Error {
+        Error::Config {
+            line,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,438 @@
+//! The writer thread: the one owner of the [`Store`] while the collector runs.
+//!
+//! SQLite calls block, so they run here rather than on the async workers. Each tick
+//! arrives as one batch and is committed in one transaction. A batch that fails with a
+//! retryable error (busy, locked, disk full, I/O) stays in a bounded buffer and is
+//! retried with capped, jittered backoff; past the bound the oldest samples are dropped,
+//! counted and logged. Between messages the thread prunes old rows in small batches.
+
+use std::collections::VecDeque;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use headcount_store::{NewSample, RunId, Store};
+
+use crate::config::Retention;
+use crate::error::{Error, Result};
+use crate::metrics::Metrics;
+
+/// How the writer buffers, retries and prunes.
+#[derive(Debug, Clone)]
+pub(crate) struct WriterOptions {
+    /// Most samples kept for retry; past it the oldest are dropped.
+    pub buffer_limit: usize,
+    /// How often retention runs.
+    pub prune_every: Duration,
+    /// Most rows one prune transaction deletes.
+    pub prune_batch: usize,
+    /// Raw samples older than this are pruned.
+    pub raw_retention: Retention,
+    /// Rollups older than this are pruned.
+    pub rollup_retention: Retention,
+    /// How long a stop keeps retrying buffered samples before giving them up.
+    pub stop_flush_limit: Duration,
+    /// First retry delay; doubles up to `retry_cap`.
+    pub retry_base: Duration,
+    /// Longest retry delay.
+    pub retry_cap: Duration,
+    /// The wall clock, UTC unix seconds (retention cut-offs, heartbeats, run end).
+    pub clock: fn() -> i64,
+}
+
+impl Default for WriterOptions {
+    fn default() -> Self {
+        WriterOptions {
+            buffer_limit: 100_000,
+            prune_every: Duration::from_secs(60),
+            prune_batch: 5_000,
+            raw_retention: Retention::Forever,
+            rollup_retention: Retention::Forever,
+            stop_flush_limit: Duration::from_secs(15),
+            retry_base: Duration::from_millis(200),
+            retry_cap: Duration::from_secs(10),
+            clock: system_now,
+        }
+    }
+}
+
+/// The system clock as UTC unix seconds.
+pub(crate) fn system_now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+enum Msg {
+    /// One tick's samples; `now` is when the tick ran (for the heartbeat).
+    Batch { samples: Vec<NewSample>, now: i64 },
+    /// Write what is buffered, end the run, and stop.
+    Stop,
+}
+
+/// What the writer thread did by the time it stopped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct WriterReport {
+    /// Samples still unwritten at the stop (given up, counted as dropped).
+    pub unwritten: u64,
+    /// Whether the run was recorded as cleanly stopped.
+    pub run_ended: bool,
+}
+
+/// A handle for ticks to send their batches to the writer thread.
+#[derive(Clone)]
+pub(crate) struct WriterSender(mpsc::Sender<Msg>);
+
+impl WriterSender {
+    /// Hands one tick's samples to the thread. Never blocks.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Writer`] when the thread has died (it panicked) or stopped.
+    pub(crate) fn send(&self, samples: Vec<NewSample>, now: i64) -> Result<()> {
+        self.0
+            .send(Msg::Batch { samples, now })
+            .map_err(|_| Error::Writer("stopped unexpectedly".to_owned()))
+    }
+}
+
+/// The collector's end of the writer thread.
+pub(crate) struct Writer {
+    tx: mpsc::Sender<Msg>,
+    thread: JoinHandle<WriterReport>,
+}
+
+impl Writer {
+    /// Starts the thread that owns `store` and writes for run `run`.
+    pub(crate) fn spawn(
+        store: Store,
+        run: Option<RunId>,
+        metrics: Arc<Metrics>,
+        options: WriterOptions,
+    ) -> Result<Writer> {
+        let (tx, rx) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("headcount-writer".to_owned())
+            .spawn(move || WriterLoop::new(store, run, metrics, options).run(&rx))
+            .map_err(|e| Error::Writer(format!("cannot start: {e}")))?;
+        Ok(Writer { tx, thread })
+    }
+
+    /// A sender for ticks.
+    pub(crate) fn sender(&self) -> WriterSender {
+        WriterSender(self.tx.clone())
+    }
+
+    /// Asks the thread to flush, end the run and stop, and waits for it. Blocks: call
+    /// it from a blocking context.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Writer`] when the thread panicked.
+    pub(crate) fn stop(self) -> Result<WriterReport> {
+        let _ = self.tx.send(Msg::Stop);
+        self.thread
+            .join()
+            .map_err(|_| Error::Writer("panicked".to_owned()))
+    }
+}
+
+struct WriterLoop {
+    store: Store,
+    run: Option<RunId>,
+    metrics: Arc<Metrics>,
+    options: WriterOptions,
+    /// Batches not yet committed, oldest first, with their tick time.
+    buffer: VecDeque<(Vec<NewSample>, i64)>,
+    buffered: usize,
+    /// When the next write attempt may run (backoff after a failure).
+    retry_at: Instant,
+    /// Failures in a row, for backoff and for logging the first and the recovery.
+    failures: u32,
+    /// When the next prune batch runs.
+    prune_at: Instant,
+    /// Which table retention is working on in the current round.
+    pruning: Option<PruneStage>,
+    /// The latest tick time committed, for heartbeats.
+    last_heartbeat: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PruneStage {
+    Samples,
+    Rollups,
+}
+
+impl WriterLoop {
+    fn new(
+        store: Store,
+        run: Option<RunId>,
+        metrics: Arc<Metrics>,
+        options: WriterOptions,
+    ) -> Self {
+        let now = Instant::now();
+        WriterLoop {
+            store,
+            run,
+            metrics,
+            buffer: VecDeque::new(),
+            buffered: 0,
+            retry_at: now,
+            failures: 0,
+            // The first round soon after start, so a long-stopped collector catches up.
+            prune_at: now + options.prune_every.min(Duration::from_secs(5)),
+            pruning: None,
+            last_heartbeat: 0,
+            options,
+        }
+    }
+
+    fn run(mut self, rx: &mpsc::Receiver<Msg>) -> WriterReport {
+        loop {
+            let wait = self
+                .next_wake()
+                .map(|at| at.saturating_duration_since(Instant::now()));
+            let msg = match wait {
+                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                Some(d) => rx.recv_timeout(d),
+            };
+            match msg {
+                Ok(Msg::Batch { samples, now }) => self.push(samples, now),
+                Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+            if !self.buffer.is_empty() && Instant::now() >= self.retry_at {
+                self.write_buffered();
+            }
+            if self.buffer.is_empty() && Instant::now() >= self.prune_at {
+                self.prune_step();
+            }
+        }
+        self.finish()
+    }
+
+    /// When the loop must wake without a message: a due retry or prune batch.
+    fn next_wake(&self) -> Option<Instant> {
+        let mut at = self.prune_at;
+        if !self.buffer.is_empty() {
+            at = at.min(self.retry_at);
+        }
+        Some(at)
+    }
+
+    /// Buffers a tick's samples, dropping the oldest past the bound.
+    fn push(&mut self, samples: Vec<NewSample>, now: i64) {
+        self.buffered += samples.len();
+        self.buffer.push_back((samples, now));
+        let mut dropped = 0usize;
+        let mut oldest = None;
+        while self.buffered > self.options.buffer_limit {
+            let Some((front, _)) = self.buffer.front_mut() else {
+                break;
+            };
+            let excess = self.buffered - self.options.buffer_limit;
+            let n = excess.min(front.len());
+            oldest.get_or_insert_with(|| front.first().map(|s| s.ts));
+            front.drain(..n);
+            dropped += n;
+            self.buffered -= n;
+            if front.is_empty() {
+                self.buffer.pop_front();
+            }
+        }
+        if dropped > 0 {
+            self.metrics.add_dropped(dropped as u64);
+            tracing::error!(
+                dropped,
+                buffered = self.buffered,
+                limit = self.options.buffer_limit,
+                oldest_slot = oldest.flatten(),
+                "write buffer full: dropped the oldest samples (the database has not accepted writes for a while)"
+            );
+        }
+        self.metrics.set_buffered(self.buffered as u64);
+    }
+
+    /// Writes buffered batches in order until one fails or none is left.
+    fn write_buffered(&mut self) {
+        while let Some((samples, now)) = self.buffer.front() {
+            let now = *now;
+            match self.store.write_batch(samples) {
+                Ok(summary) => {
+                    self.metrics
+                        .add_written(summary.inserted, summary.duplicates);
+                    let n = samples.len();
+                    self.buffer.pop_front();
+                    self.buffered -= n;
+                    if self.failures > 0 {
+                        tracing::info!(
+                            attempts = self.failures + 1,
+                            "database writable again; writing the buffered samples"
+                        );
+                        self.failures = 0;
+                    }
+                    self.heartbeat(now);
+                }
+                Err(e) if e.is_retryable() => {
+                    self.metrics.add_write_error();
+                    self.failures += 1;
+                    let delay = self.backoff();
+                    if self.failures == 1 {
+                        tracing::warn!(
+                            error = %e,
+                            buffered = self.buffered,
+                            "write failed; keeping the samples and retrying"
+                        );
+                    } else {
+                        tracing::debug!(error = %e, failures = self.failures, ?delay, "write retry failed");
+                    }
+                    self.retry_at = Instant::now() + delay;
+                    break;
+                }
+                Err(e) => {
+                    // Retrying cannot help (e.g. a corrupt database): give the batch up,
+                    // loudly, so the rest can still be written.
+                    self.metrics.add_write_error();
+                    let n = samples.len();
+                    self.metrics.add_dropped(n as u64);
+                    tracing::error!(error = %e, dropped = n, "write failed for good; batch dropped");
+                    self.buffer.pop_front();
+                    self.buffered -= n;
+                }
+            }
+        }
+        self.metrics.set_buffered(self.buffered as u64);
+    }
+
+    fn heartbeat(&mut self, now: i64) {
+        let Some(run) = self.run else { return };
+        if now <= self.last_heartbeat {
+            return;
+        }
+        match self.store.heartbeat(run, now) {
+            Ok(()) => self.last_heartbeat = now,
+            // Not worth a retry of its own: the next tick's heartbeat follows soon.
+            Err(e) => tracing::debug!(error = %e, "heartbeat failed"),
+        }
+    }
+
+    fn backoff(&self) -> Duration {
+        let exp = self.failures.saturating_sub(1).min(16);
+        let base = self
+            .options
+            .retry_base
+            .saturating_mul(1 << exp)
+            .min(self.options.retry_cap);
+        // ±25% jitter, so that several writers kept apart by the same lock do not
+        // retry in step.
+        let r = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        let factor = 0.75 + (r % 1000) as f64 / 2000.0;
+        base.mul_f64(factor)
+    }
+
+    /// One prune transaction; the loop handles messages between two of them.
+    fn prune_step(&mut self) {
+        let now = (self.options.clock)();
+        let stage = self.pruning.unwrap_or(PruneStage::Samples);
+        let (retention, result) = match stage {
+            PruneStage::Samples => (
+                self.options.raw_retention,
+                cutoff(now, self.options.raw_retention)
+                    .map(|before| self.store.prune_samples(before, self.options.prune_batch)),
+            ),
+            PruneStage::Rollups => (
+                self.options.rollup_retention,
+                cutoff(now, self.options.rollup_retention)
+                    .map(|before| self.store.prune_rollups(before, self.options.prune_batch)),
+            ),
+        };
+        let next = match result {
+            None => None,
+            Some(Ok(n)) => {
+                if n > 0 {
+                    let (s, r) = match stage {
+                        PruneStage::Samples => (n as u64, 0),
+                        PruneStage::Rollups => (0, n as u64),
+                    };
+                    self.metrics.add_pruned(s, r);
+                    tracing::debug!(?stage, deleted = n, %retention, "pruned");
+                }
+                (n >= self.options.prune_batch).then_some(stage)
+            }
+            Some(Err(e)) => {
+                tracing::warn!(error = %e, ?stage, "retention: prune failed; trying again later");
+                self.pruning = None;
+                self.prune_at = Instant::now() + self.options.prune_every;
+                return;
+            }
+        };
+        match (next, stage) {
+            // More of this table to go: the next batch as soon as the queue is empty.
+            (Some(stage), _) => {
+                self.pruning = Some(stage);
+                self.prune_at = Instant::now();
+            }
+            (None, PruneStage::Samples) => {
+                self.pruning = Some(PruneStage::Rollups);
+                self.prune_at = Instant::now();
+            }
+            (None, PruneStage::Rollups) => {
+                self.pruning = None;
+                self.prune_at = Instant::now() + self.options.prune_every;
+            }
+        }
+    }
+
+    /// Flushes what is buffered (retrying up to the stop limit) and ends the run.
+    fn finish(mut self) -> WriterReport {
+        let deadline = Instant::now() + self.options.stop_flush_limit;
+        while !self.buffer.is_empty() {
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            if now < self.retry_at {
+                std::thread::sleep(self.retry_at.min(deadline) - now);
+                continue;
+            }
+            self.write_buffered();
+        }
+        let unwritten = self.buffered as u64;
+        if unwritten > 0 {
+            self.metrics.add_dropped(unwritten);
+            self.metrics.set_buffered(0);
+            tracing::error!(
+                dropped = unwritten,
+                "stopping: the database did not accept the buffered samples in time; they are lost"
+            );
+        }
+        let mut run_ended = false;
+        if let Some(run) = self.run {
+            match self.store.end_run(run, (self.options.clock)()) {
+                Ok(()) => run_ended = true,
+                Err(e) => {
+                    tracing::error!(error = %e, "could not record the clean stop of this run")
+                }
+            }
+        }
+        WriterReport {
+            unwritten,
+            run_ended,
+        }
+    }
+}
+
+/// The prune cut-off for `retention` at `now`, or `None` when kept forever.
+fn cutoff(now: i64, retention: Retention) -> Option<i64> {
+    match retention {
+        Retention::Forever => None,
+        Retention::For(d) => {
+            Some(now.saturating_sub(i64::try_from(d.as_secs()).unwrap_or(i64::MAX)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,193 @@
+use std::time::{Duration, Instant};
+
+use headcount_store::{Reader, Reads, RunState, Sample, TargetId};
+
+use super::*;
+
+/// Generous: these tests wait on SQLite's 5-second busy timeout, on a busy machine.
+const PATIENCE: Duration = Duration::from_secs(90);
+
+/// A fixed "now" for retention: 2027-01-15T08:00:00Z.
+const NOW: i64 = 1_800_000_000;
+
+fn fixed_now() -> i64 {
+    NOW
+}
+
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + PATIENCE;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+struct Db {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+    target: TargetId,
+}
+
+fn db() -> (Db, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h.db");
+    let mut store = Store::open(&path).unwrap();
+    let target = store.ensure_target("all", "{}", NOW).unwrap();
+    (
+        Db {
+            _dir: dir,
+            path,
+            target,
+        },
+        store,
+    )
+}
+
+fn quick_retries() -> WriterOptions {
+    WriterOptions {
+        retry_base: Duration::from_millis(20),
+        retry_cap: Duration::from_millis(100),
+        clock: fixed_now,
+        ..WriterOptions::default()
+    }
+}
+
+fn ok(target: TargetId, ts: i64) -> Sample {
+    Sample::ok(target, ts, 3, 10, Some(12))
+}
+
+/// Another connection holding the write lock, as `BEGIN IMMEDIATE` does.
+fn hold_write_lock(path: &std::path::Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+    conn
+}
+
+fn stored_ts(db: &Db) -> Vec<i64> {
+    let reader = Reader::open(&db.path).unwrap();
+    reader
+        .samples(db.target, 0, i64::MAX)
+        .unwrap()
+        .iter()
+        .map(|s| s.ts)
+        .collect()
+}
+
+#[test]
+fn a_locked_database_keeps_the_samples_and_writes_them_once_released() {
+    let (db, store) = db();
+    let metrics = Arc::new(Metrics::default());
+    let writer = Writer::spawn(store, None, Arc::clone(&metrics), quick_retries()).unwrap();
+    let lock = hold_write_lock(&db.path);
+
+    let batch: Vec<Sample> = (0..3).map(|i| ok(db.target, NOW + i)).collect();
+    writer.sender().send(batch, NOW).unwrap();
+    wait_for("a failed write", || metrics.snapshot().write_errors >= 1);
+    let m = metrics.snapshot();
+    assert_eq!((m.buffered, m.written, m.dropped), (3, 0, 0));
+
+    lock.execute_batch("ROLLBACK").unwrap();
+    wait_for("the retry", || metrics.snapshot().written == 3);
+    let m = metrics.snapshot();
+    assert_eq!((m.buffered, m.dropped), (0, 0));
+    let report = writer.stop().unwrap();
+    assert_eq!(report.unwritten, 0);
+    assert_eq!(stored_ts(&db), vec![NOW, NOW + 1, NOW + 2]);
+}
+
+#[test]
+fn past_the_bound_the_oldest_samples_are_dropped_and_counted() {
+    let (db, store) = db();
+    let metrics = Arc::new(Metrics::default());
+    let options = WriterOptions {
+        buffer_limit: 5,
+        ..quick_retries()
+    };
+    let writer = Writer::spawn(store, None, Arc::clone(&metrics), options).unwrap();
+    let lock = hold_write_lock(&db.path);
+
+    // Four ticks of two samples, slots 1..=8: three more than the buffer holds.
+    let sender = writer.sender();
+    for tick in 0..4 {
+        let batch = (1..=2).map(|i| ok(db.target, tick * 2 + i)).collect();
+        sender.send(batch, NOW).unwrap();
+    }
+    wait_for("the overflow", || {
+        let m = metrics.snapshot();
+        m.dropped == 3 && m.buffered == 5
+    });
+    assert_eq!(metrics.snapshot().written, 0);
+
+    lock.execute_batch("ROLLBACK").unwrap();
+    wait_for("the retry", || metrics.snapshot().written == 5);
+    writer.stop().unwrap();
+    // The three oldest (1, 2, 3) went; the newest five were kept and written.
+    assert_eq!(stored_ts(&db), vec![4, 5, 6, 7, 8]);
+    assert_eq!(metrics.snapshot().dropped, 3);
+}
+
+#[test]
+fn stop_writes_what_was_sent_and_records_a_clean_end() {
+    let (db, mut store) = db();
+    let run = store.begin_run(NOW, 42, "test").unwrap();
+    let metrics = Arc::new(Metrics::default());
+    let writer = Writer::spawn(store, Some(run.id), Arc::clone(&metrics), quick_retries()).unwrap();
+    writer
+        .sender()
+        .send(vec![ok(db.target, NOW - 15), ok(db.target, NOW)], NOW)
+        .unwrap();
+    let report = writer.stop().unwrap();
+    assert_eq!(
+        report,
+        WriterReport {
+            unwritten: 0,
+            run_ended: true
+        }
+    );
+    assert_eq!(stored_ts(&db), vec![NOW - 15, NOW]);
+    let reader = Reader::open(&db.path).unwrap();
+    let last = reader.last_run().unwrap().unwrap();
+    assert_eq!(last.id, run.id);
+    assert_eq!(last.state, RunState::Clean);
+    // The heartbeat of the written tick, then the stop at the writer's clock.
+    assert_eq!(last.heartbeat_at, NOW);
+    assert_eq!(last.stopped_at, Some(NOW));
+}
+
+#[test]
+fn retention_prunes_old_samples_in_batches_and_keeps_their_rollups() {
+    let (db, mut store) = db();
+    let day = 86_400;
+    // 100 samples 40 days old (past the 35-day retention), 10 from the last hour.
+    let old: Vec<Sample> = (0..100)
+        .map(|i| ok(db.target, NOW - 40 * day + i * 15))
+        .collect();
+    let recent: Vec<Sample> = (0..10)
+        .map(|i| ok(db.target, NOW - 3600 + i * 15))
+        .collect();
+    store.write_batch(&old).unwrap();
+    store.write_batch(&recent).unwrap();
+
+    let metrics = Arc::new(Metrics::default());
+    let options = WriterOptions {
+        prune_every: Duration::from_millis(50),
+        prune_batch: 7,
+        raw_retention: Retention::For(Duration::from_secs(35 * day as u64)),
+        rollup_retention: Retention::Forever,
+        ..quick_retries()
+    };
+    let writer = Writer::spawn(store, None, Arc::clone(&metrics), options).unwrap();
+    wait_for("the prune", || metrics.snapshot().pruned_samples == 100);
+    writer.stop().unwrap();
+
+    let ts = stored_ts(&db);
+    assert_eq!(ts.len(), 10);
+    assert!(ts.iter().all(|&t| t >= NOW - 3600), "{ts:?}");
+    let reader = Reader::open(&db.path).unwrap();
+    let rollups = reader
+        .rollups(db.target, NOW - 41 * day, NOW - 39 * day)
+        .unwrap();
+    let ok: u64 = rollups.iter().map(|r| u64::from(r.ok)).sum();
+    assert_eq!(ok, 100, "the rollups of pruned samples stay");
+    assert_eq!(metrics.snapshot().pruned_rollups, 0);
+}

@@ -1,0 +1,401 @@
+//! The collector against the in-process simulator, on a 1-second schedule: what it
+//! writes, how it records each failure, overruns, and its lock.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::{Db, Running, Sim, TOKEN, assert_contiguous, now, with_outcome};
+use headcount_collector::{Collector, Error, Poller, SearchFuture};
+use headcount_convoso::{Activity, Filters};
+use headcount_simulator::{Clock, Faults, Filter};
+use headcount_store::{Outcome, Reads, RunState};
+
+const TARGETS: &str = r#"
+[[target]]
+name = "all"
+
+[[target]]
+name = "sales"
+campaign_id = 111
+
+[[target]]
+name = "bilingual-queue"
+queue_id = "222"
+skills = ["english", "spanish"]
+
+[[target]]
+name = "agent-12345"
+user_id = 12345
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_ok_sample_per_target_per_slot_with_the_values_served() {
+    // A fixed clock: every answer is the snapshot of this instant, whatever the slot,
+    // so each stored value can be compared with the model exactly. A Wednesday, 11 AM
+    // in the center's zone: everybody busy, nobody logged out.
+    let instant = chrono::DateTime::parse_from_rfc3339("2026-03-04T11:00:00-05:00")
+        .unwrap()
+        .timestamp();
+    let sim = Sim::start(Clock::Fixed(instant)).await;
+    let db = Db::new();
+    let started = now();
+    let running = Running::with_token(db.config(&sim.base_url, TARGETS), TOKEN);
+    for name in ["all", "sales", "bilingual-queue", "agent-12345"] {
+        db.wait_for(name, "4 samples", |s| s.len() >= 4).await;
+    }
+    let summary = running.stop().await;
+    let stopped = now();
+
+    let center = sim.handle.center();
+    let expected = [
+        ("all", Filter::all()),
+        ("sales", Filter::campaign(111)),
+        (
+            "bilingual-queue",
+            Filter {
+                queue_id: Some(222),
+                skills: Some(vec!["english".into(), "spanish".into()]),
+                ..Filter::default()
+            },
+        ),
+        ("agent-12345", Filter::user(12345)),
+    ];
+    let mut slots_of: HashMap<&str, Vec<i64>> = HashMap::new();
+    for (name, filter) in &expected {
+        let counts = center.count(filter, instant);
+        let samples = db.samples(name);
+        assert!(samples.len() >= 4, "{name}: {samples:?}");
+        assert_contiguous(name, &samples);
+        let first = samples.first().unwrap().ts;
+        let last = samples.last().unwrap().ts;
+        assert!(
+            first >= started - 1 && last <= stopped,
+            "{name}: slots {first}..{last} outside the run {started}..{stopped}"
+        );
+        let mut ok = 0;
+        for s in &samples {
+            match s.outcome {
+                Outcome::Ok => {
+                    ok += 1;
+                    assert_eq!(
+                        (s.available, s.logged_in),
+                        (Some(counts.available), Some(counts.logged_in)),
+                        "{name} at {}",
+                        s.ts
+                    );
+                    assert!(s.latency_ms.is_some());
+                }
+                // Only if the machine starved the scheduler past a whole slot: the
+                // missed slot is recorded as skipped, never left out or doubled.
+                Outcome::Skipped => {}
+                other => panic!("{name} at {}: {other}", s.ts),
+            }
+        }
+        assert!(ok >= 3, "{name}: only {ok} ok samples");
+        slots_of.insert(name, samples.iter().map(|s| s.ts).collect());
+    }
+    // One tick per slot: every target has the same slots.
+    let all = &slots_of["all"];
+    let common: Vec<i64> = all
+        .iter()
+        .copied()
+        .filter(|t| slots_of.values().all(|s| s.contains(t)))
+        .collect();
+    assert!(common.len() >= 3, "{slots_of:?}");
+    // The model really differs between the filters, so the comparison above means something.
+    let distinct: std::collections::HashSet<_> = expected
+        .iter()
+        .map(|(_, f)| center.count(f, instant))
+        .collect();
+    assert!(distinct.len() >= 3, "{distinct:?}");
+
+    assert!(summary.clean);
+    assert!(summary.unclean_before.is_empty());
+    assert_eq!(summary.metrics.dropped, 0);
+    let reader = db.reader();
+    let run = reader.last_run().unwrap().unwrap();
+    assert_eq!(run.id, summary.run);
+    assert_eq!(run.state, RunState::Clean);
+    // Rollups are written with the samples.
+    let id = reader.series_of("all").unwrap()[0].id;
+    let ok_in_rollups: u64 = reader
+        .rollups(id, 0, i64::MAX)
+        .unwrap()
+        .iter()
+        .map(|r| u64::from(r.ok))
+        .sum();
+    assert_eq!(
+        ok_in_rollups,
+        with_outcome(&db.samples("all"), Outcome::Ok).len() as u64
+    );
+}
+
+const FAULT_TARGETS: &str = r#"
+[[target]]
+name = "all"
+
+[[target]]
+name = "bad-campaign"
+campaign_id = "abc"
+
+[[target]]
+name = "bad-queue"
+queue_id = "007"
+
+[[target]]
+name = "bad-user"
+user_id = "-1"
+"#;
+
+fn has_after(outcome: Outcome, after: i64) -> impl Fn(&[headcount_store::Sample]) -> bool {
+    move |s| s.iter().any(|s| s.outcome == outcome && s.ts > after)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_failure_is_a_gap_with_its_kind_and_collection_resumes() {
+    let sim = Sim::start(Clock::System).await;
+    let db = Db::new();
+    let running = Running::with_token(db.config(&sim.base_url, FAULT_TARGETS), TOKEN);
+
+    // Filters the API refuses.
+    db.wait_for("all", "ok", has_after(Outcome::Ok, 0)).await;
+    db.wait_for(
+        "bad-campaign",
+        "invalid_campaign",
+        has_after(Outcome::InvalidCampaign, 0),
+    )
+    .await;
+    db.wait_for(
+        "bad-queue",
+        "invalid_queue",
+        has_after(Outcome::InvalidQueue, 0),
+    )
+    .await;
+    db.wait_for(
+        "bad-user",
+        "invalid_user",
+        has_after(Outcome::InvalidUser, 0),
+    )
+    .await;
+
+    // Faults of the upstream, each switched on, then off again.
+    let faults = [
+        (
+            Faults {
+                error_rate: 1.0,
+                ..Faults::none()
+            },
+            Outcome::HttpStatus,
+        ),
+        (
+            Faults {
+                malformed_rate: 1.0,
+                ..Faults::none()
+            },
+            Outcome::BadBody,
+        ),
+        (
+            Faults {
+                api_error_rate: 1.0,
+                api_error_code: 7001,
+                ..Faults::none()
+            },
+            Outcome::ApiError,
+        ),
+        (
+            Faults {
+                hang_rate: 1.0,
+                ..Faults::none()
+            },
+            Outcome::Timeout,
+        ),
+    ];
+    for (fault, outcome) in faults {
+        let mark = now();
+        sim.handle.set_faults(fault).unwrap();
+        db.wait_for("all", outcome.as_str(), has_after(outcome, mark + 1))
+            .await;
+        let mark = now();
+        sim.handle.set_faults(Faults::none()).unwrap();
+        db.wait_for("all", "ok again", has_after(Outcome::Ok, mark + 1))
+            .await;
+    }
+    let summary = running.stop().await;
+    assert!(summary.clean);
+
+    let samples = db.samples("all");
+    assert_contiguous("all", &samples);
+    for s in &samples {
+        // A failed poll is a gap, never a zero.
+        assert_eq!(s.outcome.is_ok(), s.available.is_some(), "{s:?}");
+        assert_eq!(s.outcome.is_ok(), s.logged_in.is_some(), "{s:?}");
+    }
+    // The invalid filters were never counted as ok, while the faults were off.
+    assert!(with_outcome(&db.samples("bad-campaign"), Outcome::Ok).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_token_is_recorded_as_invalid_token() {
+    let sim = Sim::start(Clock::System).await;
+    let db = Db::new();
+    let running = Running::with_token(
+        db.config(&sim.base_url, "[[target]]\nname = \"all\"\n"),
+        "not-the-token",
+    );
+    db.wait_for("all", "3 samples", |s| s.len() >= 3).await;
+    running.stop().await;
+    let samples = db.samples("all");
+    assert!(
+        samples
+            .iter()
+            .all(|s| matches!(s.outcome, Outcome::InvalidToken | Outcome::Skipped)),
+        "{samples:?}"
+    );
+    assert!(with_outcome(&samples, Outcome::InvalidToken).len() >= 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_port_is_recorded_as_connect_until_the_upstream_comes_up() {
+    // Reserve a port, then close it: connections are refused until the simulator
+    // binds it later.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let db = Db::new();
+    let running = Running::with_token(
+        db.config(&format!("http://{addr}/v1"), "[[target]]\nname = \"all\"\n"),
+        TOKEN,
+    );
+    db.wait_for("all", "connect", has_after(Outcome::Connect, 0))
+        .await;
+
+    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+    let _sim = Sim::serve(listener, Clock::System).await;
+    let mark = now();
+    db.wait_for("all", "ok", has_after(Outcome::Ok, mark + 1))
+        .await;
+    running.stop().await;
+    let samples = db.samples("all");
+    assert_contiguous("all", &samples);
+    assert!(
+        samples
+            .iter()
+            .all(|s| matches!(s.outcome, Outcome::Connect | Outcome::Ok | Outcome::Skipped)),
+        "{samples:?}"
+    );
+}
+
+/// A poller whose campaign "2" answers only after `slow`, counting polls in flight
+/// per campaign.
+struct SlowPoller {
+    slow: Duration,
+    in_flight: Mutex<HashMap<String, Arc<AtomicUsize>>>,
+    most: Mutex<HashMap<String, usize>>,
+}
+
+impl SlowPoller {
+    fn counter(&self, key: &str) -> Arc<AtomicUsize> {
+        Arc::clone(
+            self.in_flight
+                .lock()
+                .unwrap()
+                .entry(key.to_owned())
+                .or_default(),
+        )
+    }
+}
+
+impl Poller for SlowPoller {
+    fn search<'a>(&'a self, filters: &'a Filters, _timeout: Duration) -> SearchFuture<'a> {
+        Box::pin(async move {
+            let key = filters.campaign_id.clone().unwrap_or_default();
+            let counter = self.counter(&key);
+            let now_in_flight = counter.fetch_add(1, Ordering::SeqCst) + 1;
+            {
+                let mut most = self.most.lock().unwrap();
+                let m = most.entry(key.clone()).or_default();
+                *m = (*m).max(now_in_flight);
+            }
+            if key == "2" {
+                tokio::time::sleep(self.slow).await;
+            }
+            counter.fetch_sub(1, Ordering::SeqCst);
+            Ok(Activity {
+                available_agents: 1,
+                logged_in_agents: 2,
+            })
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_poll_longer_than_the_interval_skips_slots_and_never_overlaps() {
+    let db = Db::new();
+    let config = db.config(
+        "http://127.0.0.1:9/v1",
+        "[[target]]\nname = \"fast\"\ncampaign_id = 1\n\n[[target]]\nname = \"slow\"\ncampaign_id = 2\n",
+    );
+    let poller = Arc::new(SlowPoller {
+        slow: Duration::from_millis(2500),
+        in_flight: Mutex::default(),
+        most: Mutex::default(),
+    });
+    let running = Running::start(Collector::with_poller(config, poller.clone()));
+    db.wait_for("slow", "2 ok polls and skipped slots", |s| {
+        with_outcome(s, Outcome::Ok).len() >= 2 && with_outcome(s, Outcome::Skipped).len() >= 2
+    })
+    .await;
+    let summary = running.stop().await;
+
+    let most = poller.most.lock().unwrap().clone();
+    assert_eq!(
+        most.get("2"),
+        Some(&1),
+        "the slow target was polled twice at once"
+    );
+    let slow = db.samples("slow");
+    let fast = db.samples("fast");
+    assert_contiguous("slow", &slow);
+    assert_contiguous("fast", &fast);
+    // Every tick wrote both targets, the one in flight at the stop included.
+    assert_eq!(
+        slow.iter().map(|s| s.ts).collect::<Vec<_>>(),
+        fast.iter().map(|s| s.ts).collect::<Vec<_>>()
+    );
+    for s in &slow {
+        match s.outcome {
+            Outcome::Ok => assert!(s.latency_ms.unwrap() >= 2500, "{s:?}"),
+            Outcome::Skipped => assert_eq!(s.latency_ms, None),
+            other => panic!("{other}"),
+        }
+    }
+    // A 2.5 s poll on a 1 s schedule leaves at least two slots of three skipped.
+    let skipped = with_outcome(&slow, Outcome::Skipped).len();
+    let ok = with_outcome(&slow, Outcome::Ok).len();
+    assert!(skipped >= 2 * ok - 2, "ok {ok}, skipped {skipped}");
+    assert!(summary.metrics.skipped >= skipped as u64);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_collector_on_the_same_database_is_refused() {
+    let sim = Sim::start(Clock::System).await;
+    let db = Db::new();
+    let config = db.config(&sim.base_url, "[[target]]\nname = \"all\"\n");
+    let first = Running::with_token(config.clone(), TOKEN);
+    db.wait_for("all", "a sample", |s| !s.is_empty()).await;
+
+    let second = Collector::new(config, headcount_convoso::AuthToken::new(TOKEN.into()))
+        .unwrap()
+        .run(std::future::pending())
+        .await
+        .unwrap_err();
+    assert!(matches!(second, Error::Locked { .. }), "{second:?}");
+    let msg = second.to_string();
+    assert!(msg.contains(&db.path.display().to_string()), "{msg}");
+    assert!(msg.contains("another collector"), "{msg}");
+    first.stop().await;
+}
