@@ -1,21 +1,27 @@
 //! `headcount bench`: measures this machine against the quality bars of the design.
 //!
 //! Each section measures one part and returns [`Figure`]s; `run` prints them beside
-//! their bars. Sections so far: `ingest` (bulk import with rollups, bytes on disk).
-//! Queries, charts and the collector are further sections to add here.
+//! their bars. Sections run in order on one [`Bench`]: `ingest` (bulk import with
+//! rollups, bytes on disk) fills its database, `query` (daily trend, report, each
+//! against plain SQL over the raw samples) reads it. Charts and the collector are
+//! further sections to add here.
 
 mod ingest;
+mod query;
 
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
+use headcount_store::TargetId;
 
-/// Measure ingest speed and storage size on this machine.
+/// Measure ingest speed, storage size and query times on this machine.
 ///
 /// Generates a year of one target polled every 15 s (2,102,400 samples; 30 days with
-/// --quick) from the simulator's model, imports it into a temporary database and
-/// prints each figure beside its bar. Generating the data is not measured.
+/// --quick) from the simulator's model, imports it into a temporary database, times
+/// the daily trend and the report over it, and prints each figure beside its bar.
+/// Generating the data is not measured.
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
   cargo run --release -- bench
@@ -26,8 +32,30 @@ pub struct Args {
     pub quick: bool,
 }
 
-/// A section: measures its part of the system for the scope, on a blocking thread.
-type Section = fn(Scope) -> anyhow::Result<Vec<Figure>>;
+/// A section: measures its part of the system, on a blocking thread.
+type Section = fn(&mut Bench) -> anyhow::Result<Vec<Figure>>;
+
+/// What the sections share: the scope, and the database once one has filled it.
+pub struct Bench {
+    /// What the run covers.
+    pub scope: Scope,
+    /// The history `ingest` imported, for the sections after it.
+    pub db: Option<Db>,
+}
+
+/// A temporary database holding the scope's history of one target.
+pub struct Db {
+    /// Keeps the file; removed with it.
+    _dir: tempfile::TempDir,
+    /// The database file.
+    pub path: PathBuf,
+    /// The target's series.
+    pub target: TargetId,
+    /// The first sample's slot.
+    pub from: i64,
+    /// Past the last sample's slot.
+    pub to: i64,
+}
 
 /// What a bench run covers.
 #[derive(Debug, Clone, Copy)]
@@ -146,13 +174,19 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         Num(scope.samples() as f64),
         if args.quick { ", --quick" } else { "" }
     );
-    let sections: [(&str, Section); 1] = [("ingest", ingest::run)];
+    let sections: [(&str, Section); 2] = [("ingest", ingest::run), ("query", query::run)];
+    let mut bench = Bench { scope, db: None };
     let mut missed = 0;
     for (name, section) in sections {
         println!("\n{name}");
-        let figures = tokio::task::spawn_blocking(move || section(scope))
-            .await
-            .with_context(|| format!("bench {name}"))??;
+        let (b, figures) = tokio::task::spawn_blocking(move || {
+            let figures = section(&mut bench);
+            (bench, figures)
+        })
+        .await
+        .with_context(|| format!("bench {name}"))?;
+        bench = b;
+        let figures = figures.with_context(|| format!("bench {name}"))?;
         let width = figures.iter().map(|f| f.what.len()).max().unwrap_or(0);
         for fig in figures {
             let value = format!("{} {}", Num(fig.value), fig.unit);

@@ -6,6 +6,7 @@
 //! - `simulate.rs`: `headcount simulate`, the built-in contact center.
 //! - `collect.rs`, `init.rs`, `check.rs`, `import.rs`: the collector, an example
 //!   config, checking a setup, loading history; `util.rs`: their config helpers.
+//! - `report.rs`: `headcount report`, a target's report as tables, JSON or CSV.
 //! - `bench.rs` (with `bench/`): `headcount bench`, the quality bars measured.
 //! - `signal.rs`: the one shutdown signal (Ctrl-C and SIGTERM) every long-running command uses.
 
@@ -14,6 +15,7 @@ mod check;
 mod collect;
 mod import;
 mod init;
+mod report;
 mod signal;
 mod simulate;
 mod util;
@@ -76,6 +78,7 @@ enum Command {
     Init(init::Args),
     Check(check::Args),
     Import(import::Args),
+    Report(report::Args),
     Bench(bench::Args),
 }
 
@@ -87,6 +90,7 @@ impl Command {
             Command::Collect(a) => Some(&a.config),
             Command::Check(a) => Some(&a.config),
             Command::Import(a) => Some(&a.config),
+            Command::Report(a) => Some(&a.config),
             Command::Simulate(_) | Command::Init(_) | Command::Bench(_) => None,
         }
     }
@@ -144,6 +148,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Init(args) => init::run(&args),
         Command::Check(args) => check::run(args).await,
         Command::Import(args) => import::run(args).await,
+        Command::Report(args) => report::run(args).await,
         Command::Bench(args) => bench::run(args).await,
     }
 }

@@ -2,7 +2,8 @@
 
 use std::path::Path;
 
-use headcount_collector::Config;
+use headcount_collector::{Config, Target};
+use headcount_query::{Peak, Settings, Thresholds};
 
 use crate::usage;
 
@@ -24,5 +25,86 @@ pub fn classify(e: headcount_collector::Error) -> anyhow::Error {
         usage(e)
     } else {
         anyhow::Error::new(e)
+    }
+}
+
+/// The `[report]` section as the query crate takes it: zone, peak window, thresholds.
+/// Every command that reports (`report`, `chart`, `serve`, `run`) converts it here.
+///
+/// # Errors
+///
+/// A usage error (exit code 2) if the query crate refuses a value the config checker
+/// let through; it checks the same rules, so this means the two disagree.
+pub fn settings_from(config: &Config) -> anyhow::Result<Settings> {
+    let r = &config.report;
+    let config_err = |e: headcount_query::ParamError| usage(anyhow::anyhow!("config: report.{e}"));
+    let peak = Peak::new(&r.peak.day_names(), &r.peak.hours).map_err(config_err)?;
+    let t = r.thresholds;
+    let thresholds = Thresholds::new(t.healthy, t.monitor, t.warning).map_err(config_err)?;
+    Ok(Settings {
+        tz: r.timezone,
+        peak,
+        thresholds,
+    })
+}
+
+/// The configured target called `name`; any other name is a usage error (exit code
+/// 2) that lists the configured ones.
+///
+/// # Errors
+///
+/// As said, for an unknown name.
+pub fn config_target<'a>(
+    config: &'a Config,
+    config_path: &Path,
+    name: &str,
+) -> anyhow::Result<&'a Target> {
+    config.target(name).ok_or_else(|| {
+        let known: Vec<&str> = config.targets.iter().map(|t| t.name.as_str()).collect();
+        usage(anyhow::anyhow!(
+            "--target: unknown target {name:?}; {} has {}",
+            config_path.display(),
+            known.join(", ")
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono_tz::Tz;
+
+    use super::*;
+
+    fn parse(text: &str) -> Config {
+        Config::parse(text, Path::new(".")).unwrap()
+    }
+
+    const UPSTREAM: &str =
+        "[upstream]\nbase_url = \"http://127.0.0.1:9/v1\"\n\n[[target]]\nname = \"all\"\n";
+
+    #[test]
+    fn settings_default_to_utc_weekdays_nine_to_five_and_20_10_5() {
+        let s = settings_from(&parse(UPSTREAM)).unwrap();
+        assert_eq!(s, Settings::default());
+    }
+
+    #[test]
+    fn settings_carry_the_configured_zone_window_and_thresholds() {
+        let text = format!(
+            "[report]\ntimezone = \"Asia/Kolkata\"\n\
+             peak = {{ days = [\"sat\", \"sun\"], hours = \"22:00-06:00\" }}\n\
+             thresholds = {{ healthy = 30, monitor = 15, warning = 3 }}\n\n{UPSTREAM}"
+        );
+        let s = settings_from(&parse(&text)).unwrap();
+        assert_eq!(s.tz, "Asia/Kolkata".parse::<Tz>().unwrap());
+        assert_eq!(s.peak.to_string(), "sat,sun 22:00-06:00");
+        assert_eq!(
+            (
+                s.thresholds.healthy(),
+                s.thresholds.monitor(),
+                s.thresholds.warning()
+            ),
+            (30, 15, 3)
+        );
     }
 }

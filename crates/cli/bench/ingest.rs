@@ -7,14 +7,16 @@ use anyhow::Context;
 use headcount_simulator::{Center, CenterConfig, Filter};
 use headcount_store::{ImportRow, Reads, Store};
 
-use super::{Bar, Figure, Scope, secs};
+use super::{Bar, Bench, Db, Figure, Scope, secs};
 
 /// The first sample: Monday 2025-01-06 00:00 UTC.
 const START: i64 = 1_736_121_600;
 
 /// Generates the history of campaign 111 of the simulated center, then imports it
-/// into a new database file and measures the import and the file.
-pub fn run(scope: Scope) -> anyhow::Result<Vec<Figure>> {
+/// into a new database file and measures the import and the file. The file is left
+/// in `bench.db` for the sections after this one.
+pub fn run(bench: &mut Bench) -> anyhow::Result<Vec<Figure>> {
+    let scope = bench.scope;
     let started = Instant::now();
     let rows = generate(scope);
     let generated = started.elapsed();
@@ -45,6 +47,14 @@ pub fn run(scope: Scope) -> anyhow::Result<Vec<Figure>> {
         .filter(|(name, _)| name == "samples")
         .map(|(_, bytes)| bytes as f64)
         .sum::<f64>();
+    drop(store);
+    bench.db = Some(Db {
+        _dir: dir,
+        path,
+        target,
+        from: START,
+        to: START + i64::from(scope.days) * 86_400,
+    });
 
     Ok(vec![
         Figure::info(

@@ -31,7 +31,7 @@ mod write;
 pub use dist::Dist;
 pub use error::{Error, ImportError, Result};
 pub use outcome::Outcome;
-pub use read::{DailyMeans, Reader, Reads};
+pub use read::{DailyMeans, HourlyMeans, Reader, Reads};
 pub use rollup::{BUCKET_SECS, Gauge, Rollup, bucket_of};
 pub use types::{
     ImportRow, ImportSummary, LATENCY_BUCKETS, LATENCY_BUCKETS_MS, LatencyHistogram, NewSample,

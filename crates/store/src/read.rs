@@ -80,6 +80,20 @@ pub struct DailyMeans {
     pub logged_in: f64,
 }
 
+/// Sample count and means of one UTC hour of the day over many days, computed from
+/// raw samples by [`Reads::baseline_hourly_means`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct HourlyMeans {
+    /// Hour of the UTC day, 0 to 23.
+    pub hour: u32,
+    /// Ok samples in that hour of any day.
+    pub samples: u64,
+    /// Mean available over them.
+    pub available: f64,
+    /// Mean logged in over them.
+    pub logged_in: f64,
+}
+
 const SAMPLE_COLUMNS: &str = "ts, outcome, available, logged_in, latency_ms";
 const ROLLUP_COLUMNS: &str = "bucket, ok, failed, avail_sum, avail_min, avail_max, avail_last, \
      logged_sum, logged_min, logged_max, logged_last, last_ts";
@@ -520,6 +534,37 @@ pub trait Reads: sealed::Conn {
         let rows = stmt.query_map(params![target.0, from, to], |r| {
             Ok(DailyMeans {
                 day: r.get(0)?,
+                samples: get_u64(r, 1)?,
+                available: r.get(2)?,
+                logged_in: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Per UTC hour of the day, the sample counts and means of `target` in
+    /// `[from, to)`, computed by a plain SQL `GROUP BY` over the raw samples; hours
+    /// without ok samples are left out. Reports use rollups instead; with
+    /// [`Reads::baseline_daily_means`] this is the baseline `headcount bench` measures
+    /// a report against.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Sqlite`] when the database fails.
+    fn baseline_hourly_means(
+        &self,
+        target: TargetId,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<HourlyMeans>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT (ts % 86400) / 3600 AS hour, count(*), avg(available), avg(logged_in)
+             FROM samples WHERE target_id = ?1 AND ts >= ?2 AND ts < ?3 AND outcome = 0
+             GROUP BY hour ORDER BY hour",
+        )?;
+        let rows = stmt.query_map(params![target.0, from, to], |r| {
+            Ok(HourlyMeans {
+                hour: r.get(0)?,
                 samples: get_u64(r, 1)?,
                 available: r.get(2)?,
                 logged_in: r.get(3)?,
