@@ -1,0 +1,63 @@
+//! Writes every chart kind in both themes at 1000×500 and 400×200 (PNG, and SVG at
+//! 1000×500) from four weeks of simulated history to a folder, for looking at:
+//! `cargo run -p headcount-chart --example gallery [DIR]` (default /tmp/charts).
+
+mod common;
+
+use headcount_chart::{Format, Kind, Options, Theme, render_from_store};
+use headcount_query::Step;
+
+fn main() {
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "/tmp/charts".to_owned());
+    std::fs::create_dir_all(&dir).unwrap();
+    let (store, id) = common::store(29, 60);
+    let target = common::target(id);
+    let cases = [
+        (
+            "",
+            common::series_query(7, Step::Auto),
+            common::report_query(28),
+        ),
+        (
+            "-30d",
+            common::series_query(30, Step::Hour),
+            common::report_query(28),
+        ),
+        (
+            "-1d",
+            common::series_query(1, Step::Auto),
+            common::report_query(7),
+        ),
+    ];
+    for (suffix, sq, rq) in &cases {
+        for kind in Kind::ALL {
+            if !suffix.is_empty() && !matches!(kind, Kind::Timeline | Kind::Utilization) {
+                continue;
+            }
+            for theme in [Theme::Light, Theme::Dark] {
+                for (w, h) in [(1000, 500), (400, 200)] {
+                    for format in [Format::Png, Format::Svg] {
+                        if format == Format::Svg && w != 1000 {
+                            continue;
+                        }
+                        let opts = Options {
+                            width: w,
+                            height: h,
+                            theme,
+                            format,
+                        };
+                        let bytes = render_from_store(&store, target, kind, sq, rq, &opts).unwrap();
+                        let path = format!(
+                            "{dir}/{kind}{suffix}-{theme}-{w}x{h}.{}",
+                            format.extension()
+                        );
+                        std::fs::write(&path, bytes).unwrap();
+                        println!("{path}");
+                    }
+                }
+            }
+        }
+    }
+}
