@@ -12,8 +12,43 @@ fn main() {
         .nth(1)
         .unwrap_or_else(|| "/tmp/charts".to_owned());
     std::fs::create_dir_all(&dir).unwrap();
-    let (store, id) = common::store(29, 60);
+    let (mut store, id) = common::store(29, 60);
     let target = common::target(id);
+    let empty_id = store.ensure_target("empty", "{}", 0).unwrap();
+    let empty = headcount_query::Target {
+        id: empty_id,
+        name: "empty",
+    };
+    let extra = [
+        ("empty", empty, Kind::Timeline, (1000, 500)),
+        ("empty", empty, Kind::Heatmap, (400, 200)),
+        ("5d", target, Kind::Heatmap, (1000, 500)),
+        ("5d", target, Kind::Trend, (1000, 500)),
+        ("5d", target, Kind::Peak, (400, 200)),
+        ("big", target, Kind::Timeline, (2000, 1000)),
+        ("big", target, Kind::Peak, (2000, 1000)),
+        ("tiny", target, Kind::Timeline, (200, 100)),
+        ("tiny", target, Kind::Peak, (200, 100)),
+        ("tiny", target, Kind::Trend, (200, 100)),
+        ("wide", target, Kind::Heatmap, (1600, 300)),
+        ("tall", target, Kind::Utilization, (400, 800)),
+    ];
+    for (name, t, kind, (w, h)) in extra {
+        let sq = common::series_query(7, Step::Auto);
+        let rq = common::report_query(5);
+        for theme in [Theme::Light, Theme::Dark] {
+            let opts = Options {
+                width: w,
+                height: h,
+                theme,
+                format: Format::Png,
+            };
+            let bytes = render_from_store(&store, t, kind, &sq, &rq, &opts).unwrap();
+            let path = format!("{dir}/{kind}-{name}-{theme}-{w}x{h}.png");
+            std::fs::write(&path, bytes).unwrap();
+            println!("{path}");
+        }
+    }
     let cases = [
         (
             "",

@@ -66,8 +66,11 @@ impl Paint for Heatmap<'_> {
             ),
             _ => "mean utilization per local hour".to_owned(),
         };
-        let top = header(root, cx, &title, Some(&sub), &legend)?;
-        if !any(|c| !matches!(c, Cell::Empty)) {
+        let has_data = any(|c| !matches!(c, Cell::Empty));
+        // A legend for lines that are not drawn would only puzzle.
+        let legend = if has_data { &legend[..] } else { &[] };
+        let top = header(root, cx, &title, Some(&sub), legend)?;
+        if !has_data {
             return no_data(root, cx, top);
         }
 

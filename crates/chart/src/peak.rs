@@ -6,7 +6,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use crate::axis::value_ticks;
-use crate::canvas::{Cx, Drawn, Item, Paint, Swatch, header, no_data, put, text_width};
+use crate::canvas::{Cx, Drawn, Item, Paint, Swatch, header, no_data, put, swatch, text_width};
+use crate::plot::tick_count;
 use crate::theme::is_light;
 
 /// Peak vs off-peak side by side.
@@ -59,7 +60,7 @@ impl Paint for PeakChart<'_> {
         let pal = &cx.pal;
         let sc = &cx.sc;
         let p = &self.profile.peak;
-        let sides: [(&str, &Side); 2] = [("peak", &p.peak), ("off-peak", &p.off_peak)];
+        let sides: Sides<'_> = [("peak", &p.peak), ("off-peak", &p.off_peak)];
         let legend = [
             Item::new(Swatch::Block(pal.available), "available"),
             Item::new(Swatch::Block(pal.logged_in), "logged in"),
@@ -80,77 +81,106 @@ impl Paint for PeakChart<'_> {
         {
             sub += &format!(" · quietest {:02}:00 ({l:.1} logged in)", q.hour);
         }
-        let top = header(root, cx, &title, Some(&sub), &legend)?;
-        if sides.iter().all(|(_, s)| s.samples == 0) {
+        let has_data = sides.iter().any(|(_, s)| s.samples > 0);
+        // A legend for lines that are not drawn would only puzzle.
+        let legend = if has_data { &legend[..] } else { &[] };
+        let top = header(root, cx, &title, Some(&sub), legend)?;
+        if !has_data {
             return no_data(root, cx, top);
         }
 
+        let row_h = (sc.small * 1.2).round() as i32;
+        let body_h = sc.h - sc.pad / 2 - top;
+        // Too small for two panels: the staffing bars alone, which the header's
+        // legend explains.
+        let narrow = sc.w < 360 || body_h < row_h * 7;
+        let titles = body_h >= row_h * 9;
+        let mid = if narrow { sc.w } else { sc.w * 9 / 20 };
+        let bounds = (sc.pad, top, mid - sc.pad, sc.h - sc.pad / 2);
+        self.staffing(root, cx, &sides, bounds, titles)?;
+        if !narrow {
+            let bounds = (mid + sc.pad, top, sc.w - sc.pad, sc.h - sc.pad / 2);
+            self.shares(root, cx, &sides, bounds, titles)?;
+        }
+        Ok(())
+    }
+}
+
+type Sides<'a> = [(&'static str, &'a Side); 2];
+
+impl PeakChart<'_> {
+    /// Grouped bars of mean available and logged in, each side named below with its
+    /// utilization, inside `(left, top, right, bottom)`.
+    fn staffing<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        cx: &Cx,
+        sides: &Sides<'_>,
+        (left, top, right, bottom): (i32, i32, i32, i32),
+        titles: bool,
+    ) -> Drawn {
+        let (pal, sc) = (&cx.pal, &cx.sc);
         let label = cx.font(sc.small, pal.muted);
         let strong = cx.font(sc.small, pal.text);
-        let panel_title = cx.bold(sc.small, pal.muted);
         let gap = (sc.small * 0.5).round() as i32;
         let row_h = (sc.small * 1.2).round() as i32;
-        let mid = sc.w * 9 / 20;
-
-        // Left: grouped bars of mean agents.
-        put(
-            root,
-            "mean agents",
-            &panel_title,
-            (sc.pad, top),
-            HPos::Left,
-            VPos::Top,
-        )?;
-        let plot_top = top + row_h + gap + row_h;
-        // Below the bars: the side's name and its utilization.
-        let plot_bottom = sc.h - sc.pad / 2 - gap - 2 * row_h;
+        let mut plot_top = top;
+        if titles {
+            let style = cx.bold(sc.small, pal.muted);
+            put(
+                root,
+                "mean agents",
+                &style,
+                (left, top),
+                HPos::Left,
+                VPos::Top,
+            )?;
+            plot_top += row_h + gap;
+        }
+        // Room above the tallest bar for its value.
+        plot_top += row_h;
+        // Below the bars: each side's name, and its utilization where there is room.
+        let util_row = bottom - plot_top >= row_h * 6;
+        let plot_bottom = bottom - gap - row_h * if util_row { 2 } else { 1 };
         let max = sides
             .iter()
             .filter_map(|(_, s)| s.logged_in)
             .fold(0.0, f64::max);
-        let fit = ((f64::from(plot_bottom - plot_top) / (sc.small * 2.2)) as usize + 1).max(2);
+        let fit = tick_count(plot_bottom - plot_top, sc.small);
         let (y_top, ticks) = value_ticks(max, fit, 1.0);
         let mut y_w = 0;
         for t in &ticks {
             y_w = y_w.max(text_width(root, &format!("{t:.0}"), &label)?);
         }
-        let left = sc.pad + y_w + gap;
-        let right = mid - sc.pad;
-        let py =
-            |v: f64| plot_bottom - ((v / y_top) * f64::from(plot_bottom - plot_top)).round() as i32;
+        let plot_left = left + y_w + gap;
+        let span = f64::from(plot_bottom - plot_top);
+        let py = |v: f64| plot_bottom - ((v / y_top) * span).round() as i32;
         for &t in &ticks {
             let y = py(t);
             root.draw(&PathElement::new(
-                vec![(left, y), (right, y)],
+                vec![(plot_left, y), (right, y)],
                 pal.grid.stroke_width(1),
             ))?;
+            let text = format!("{t:.0}");
             put(
                 root,
-                &format!("{t:.0}"),
+                &text,
                 &label,
-                (left - gap, y),
+                (plot_left - gap, y),
                 HPos::Right,
                 VPos::Center,
             )?;
         }
-        let group_w = (right - left) / 2;
+        let group_w = (right - plot_left) / 2;
         let value_w = text_width(root, "888.8", &strong)?;
         for (i, (name, side)) in sides.iter().enumerate() {
-            let g0 = left + i as i32 * group_w;
+            let centre = plot_left + i as i32 * group_w + group_w / 2;
             let bar_w = (group_w * 3 / 10).max(4);
-            let cxm = g0 + group_w / 2;
-            for (k, (v, color)) in [
-                (side.available, pal.available),
-                (side.logged_in, pal.logged_in),
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                let x0 = if k == 0 {
-                    cxm - bar_w - gap / 2
-                } else {
-                    cxm + gap / 2
-                };
+            let bars = [
+                (side.available, pal.available, centre - bar_w - gap / 2),
+                (side.logged_in, pal.logged_in, centre + gap / 2),
+            ];
+            for (v, color, x0) in bars {
                 let Some(v) = v else { continue };
                 let y = py(v);
                 root.draw(&Rectangle::new(
@@ -158,72 +188,78 @@ impl Paint for PeakChart<'_> {
                     color.filled(),
                 ))?;
                 if bar_w + gap >= value_w {
+                    let at = (x0 + bar_w / 2, y - gap / 2);
                     put(
                         root,
                         &format!("{v:.1}"),
                         &strong,
-                        (x0 + bar_w / 2, y - gap / 2),
+                        at,
                         HPos::Center,
                         VPos::Bottom,
                     )?;
                 }
             }
-            put(
-                root,
-                name,
-                &strong,
-                (cxm, plot_bottom + gap),
-                HPos::Center,
-                VPos::Top,
-            )?;
-            let util = side
-                .utilization_pct
-                .map_or_else(|| "no data".to_owned(), |u| format!("{u:.0}% utilized"));
-            put(
-                root,
-                &util,
-                &label,
-                (cxm, plot_bottom + gap + row_h),
-                HPos::Center,
-                VPos::Top,
-            )?;
+            let at = (centre, plot_bottom + gap);
+            put(root, name, &strong, at, HPos::Center, VPos::Top)?;
+            if util_row {
+                let util = side
+                    .utilization_pct
+                    .map_or_else(|| "no data".to_owned(), |u| format!("{u:.0}% utilized"));
+                let at = (centre, plot_bottom + gap + row_h);
+                put(root, &util, &label, at, HPos::Center, VPos::Top)?;
+            }
         }
         root.draw(&PathElement::new(
-            vec![(left, plot_bottom), (right, plot_bottom)],
+            vec![(plot_left, plot_bottom), (right, plot_bottom)],
             pal.axis.stroke_width(1),
         ))?;
+        Ok(())
+    }
 
-        // Right: the share of time in each state, one 100% bar per side.
-        let rx = mid + sc.pad;
-        put(
-            root,
-            "share of time by state",
-            &panel_title,
-            (rx, top),
-            HPos::Left,
-            VPos::Top,
-        )?;
+    /// One 100% bar per side, split by the share of time in each state, with the
+    /// states' legend below when it fits.
+    fn shares<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        cx: &Cx,
+        sides: &Sides<'_>,
+        (left, top, right, bottom): (i32, i32, i32, i32),
+        titles: bool,
+    ) -> Drawn {
+        let (pal, sc) = (&cx.pal, &cx.sc);
+        let label = cx.font(sc.small, pal.muted);
+        let strong = cx.font(sc.small, pal.text);
+        let gap = (sc.small * 0.5).round() as i32;
+        let row_h = (sc.small * 1.2).round() as i32;
+        let mut bars_top = top;
+        if titles {
+            let style = cx.bold(sc.small, pal.muted);
+            let text = "share of time by state";
+            put(root, text, &style, (left, top), HPos::Left, VPos::Top)?;
+            bars_top += row_h + gap;
+        }
         let mut name_w = 0;
-        for (name, _) in &sides {
+        for (name, _) in sides {
             name_w = name_w.max(text_width(root, name, &strong)?);
         }
-        let bar_left = rx + name_w + gap;
-        let bar_right = sc.w - sc.pad;
-        // The states legend sits under the bars, so the bars get what is left.
+        let bar_left = left + name_w + gap;
         let present: Vec<State> = STATES
             .into_iter()
             .filter(|&st| sides.iter().any(|(_, s)| s.states.get(st).count > 0))
             .collect();
-        let legend_rows = state_legend_rows(root, cx, &present, sc.w - sc.pad - rx)?;
-        let bars_top = top + row_h + gap;
-        let bars_bottom = sc.h - sc.pad / 2 - legend_rows.len() as i32 * row_h - gap;
+        let mut legend_rows = state_legend_rows(root, cx, &present, right - left)?;
+        // The legend goes first when the bars would get less than two rows each.
+        if bottom - bars_top - legend_rows.len() as i32 * row_h - gap < row_h * 4 {
+            legend_rows.clear();
+        }
+        let bars_bottom = bottom - legend_rows.len() as i32 * row_h - gap;
         let slot = (bars_bottom - bars_top) / 2;
         let bar_h = (slot * 11 / 20).min(sc.px(70.0, 14.0));
         let pct_w = text_width(root, "88%", &strong)?;
         for (i, (name, side)) in sides.iter().enumerate() {
             let cy = bars_top + slot * i as i32 + slot / 2;
             let (y0, y1) = (cy - bar_h / 2, cy + bar_h / 2);
-            put(root, name, &strong, (rx, cy), HPos::Left, VPos::Center)?;
+            put(root, name, &strong, (left, cy), HPos::Left, VPos::Center)?;
             if side.samples == 0 {
                 put(
                     root,
@@ -235,15 +271,16 @@ impl Paint for PeakChart<'_> {
                 )?;
                 continue;
             }
+            let width = f64::from(right - bar_left);
             let mut acc = 0.0;
             for st in STATES {
                 let share = side.states.get(st).share.unwrap_or(0.0);
                 if share <= 0.0 {
                     continue;
                 }
-                let xa = bar_left + (acc * f64::from(bar_right - bar_left)).round() as i32;
+                let xa = bar_left + (acc * width).round() as i32;
                 acc += share;
-                let xb = bar_left + (acc * f64::from(bar_right - bar_left)).round() as i32;
+                let xb = bar_left + (acc * width).round() as i32;
                 let color = pal.state(st);
                 root.draw(&Rectangle::new(
                     [(xa, y0), (xb.max(xa + 1), y1)],
@@ -266,22 +303,18 @@ impl Paint for PeakChart<'_> {
                 }
             }
         }
+        let text = cx.font(sc.small, pal.text);
         let mut y = bars_bottom + gap;
         for row in legend_rows {
-            let mut x = rx;
+            let mut x = left;
             for (st, w) in row {
-                crate::canvas::swatch(
-                    root,
-                    cx,
-                    Swatch::Block(pal.state(st)),
-                    (x, y + row_h / 2),
-                    row_h,
-                )?;
+                let cy = y + row_h / 2;
+                swatch(root, cx, Swatch::Block(pal.state(st)), (x, cy), row_h)?;
                 put(
                     root,
                     state_label(st),
-                    &cx.font(sc.small, pal.text),
-                    (x + row_h + gap, y + row_h / 2),
+                    &text,
+                    (x + row_h + gap, cy),
                     HPos::Left,
                     VPos::Center,
                 )?;

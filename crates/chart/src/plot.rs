@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use crate::axis::{Clock, TimeTicks, value_ticks};
+use crate::axis::{Clock, Every, TimeTicks, value_ticks};
 use crate::canvas::{Cx, Drawn, put, text_width};
 
 /// Where a plot lies (absolute pixels) and the data ranges it shows.
@@ -58,9 +58,18 @@ pub(crate) enum Values<'a> {
     Percent { desc: &'a str },
 }
 
-/// The value ticks of an axis `pixels` tall, spaced at least ~2.2 label heights.
+/// How many value ticks an axis `pixels` tall holds: spaced about 2.2 label heights,
+/// closer (but never touching) on small pictures rather than fewer than three.
+pub(crate) fn tick_count(pixels: i32, label_h: f64) -> usize {
+    let px = f64::from(pixels.max(0));
+    let roomy = (px / (label_h * 2.2)) as usize + 1;
+    let tight = (px / (label_h * 1.3)) as usize + 1;
+    roomy.max(tight.min(3)).max(2)
+}
+
+/// The value ticks of an axis `pixels` tall.
 fn ticks_for(v: &Values<'_>, pixels: i32, label_h: f64) -> (f64, Vec<f64>) {
-    let fit = ((f64::from(pixels) / (label_h * 2.2)) as usize + 1).max(2);
+    let fit = tick_count(pixels, label_h);
     match v {
         Values::Count { max, .. } => value_ticks(*max, fit, 1.0),
         Values::Percent { .. } => {
@@ -83,10 +92,27 @@ fn value_label(v: &Values<'_>, y: f64) -> String {
     }
 }
 
+/// How a plot's axes are labelled.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Axes {
+    /// Value labels on the left; a second panel beside one that has them leaves them
+    /// out.
+    pub y_labels: bool,
+    /// Day labels in the middle of their day rather than at its midnight: for daily
+    /// values, which are plotted at midday.
+    pub centre_days: bool,
+}
+
+impl Axes {
+    pub(crate) const PLAIN: Axes = Axes {
+        y_labels: true,
+        centre_days: false,
+    };
+}
+
 /// Lays out a plot with a time x axis over `(from, to)` and a value y axis inside
 /// the box `(left, top, right, bottom)`, draws its grid, axis line and labels, and
-/// returns the frame to draw data into. `y_labels: false` leaves the value labels
-/// out (a second panel beside one that has them).
+/// returns the frame to draw data into.
 pub(crate) fn time_plot<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     cx: &Cx,
@@ -94,8 +120,9 @@ pub(crate) fn time_plot<DB: DrawingBackend>(
     clock: &impl Clock,
     (from, to): (i64, i64),
     values: &Values<'_>,
-    y_labels: bool,
-) -> Drawn<(Plot, TimeTicks)> {
+    axes: Axes,
+) -> Drawn<Plot> {
+    let y_labels = axes.y_labels;
     let sc = &cx.sc;
     let label = cx.font(sc.small, cx.pal.muted);
     let label_h = sc.small;
@@ -160,7 +187,8 @@ pub(crate) fn time_plot<DB: DrawingBackend>(
             )?;
         }
     }
-    for &t in &ticks.at {
+    let centre = axes.centre_days && ticks.every == Every::Days(1);
+    for (i, &t) in ticks.at.iter().enumerate() {
         let x = plot.px(t as f64);
         root.draw(&PathElement::new(
             vec![(x, plot.top), (x, plot.bottom)],
@@ -170,11 +198,22 @@ pub(crate) fn time_plot<DB: DrawingBackend>(
             vec![(x, plot.bottom), (x, plot.bottom + gap / 2)],
             cx.pal.axis.stroke_width(1),
         ))?;
+        let at = if centre {
+            // Midway to the next midnight (days are 23 to 25 hours long).
+            let next = ticks.at.get(i + 1).copied().unwrap_or(t + 86_400);
+            let mid = (t + next) / 2;
+            if mid >= to {
+                continue;
+            }
+            plot.px(mid as f64)
+        } else {
+            x
+        };
         put(
             root,
             &ticks.label(clock, t),
             &label,
-            (x, plot.bottom + gap),
+            (at, plot.bottom + gap),
             HPos::Center,
             VPos::Top,
         )?;
@@ -196,7 +235,7 @@ pub(crate) fn time_plot<DB: DrawingBackend>(
             VPos::Top,
         )?;
     }
-    Ok((plot, ticks))
+    Ok(plot)
 }
 
 /// Splits values in order into runs of consecutive `Some`s: what a line is drawn
@@ -233,10 +272,34 @@ pub(crate) fn line<DB: DrawingBackend>(
         }
         _ => {
             let px: Vec<(i32, i32)> = pts.iter().map(|&(x, y)| plot.at(x, y)).collect();
-            root.draw(&PathElement::new(dedup_pixels(px), style))?;
+            for piece in split_sharp(&dedup_pixels(px)) {
+                root.draw(&PathElement::new(piece.to_vec(), style))?;
+            }
         }
     }
     Ok(())
+}
+
+/// Splits a polyline at vertices where it turns back on itself (an angle under 30°).
+/// plotters' bitmap backend joins thick lines by intersecting their offset edges and
+/// caps only the outer side, so at such a vertex the inner intersection lands far
+/// away and draws a spike; pieces that merely overlap there look the same without it.
+fn split_sharp(px: &[(i32, i32)]) -> Vec<&[(i32, i32)]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..px.len().saturating_sub(1) {
+        let (a, b, c) = (px[i - 1], px[i], px[i + 1]);
+        let u = (f64::from(a.0 - b.0), f64::from(a.1 - b.1));
+        let v = (f64::from(c.0 - b.0), f64::from(c.1 - b.1));
+        let norms = (u.0.hypot(u.1)) * (v.0.hypot(v.1));
+        // cos 30° ≈ 0.866: both neighbours lie in nearly the same direction.
+        if norms > 0.0 && (u.0 * v.0 + u.1 * v.1) / norms > 0.866 {
+            out.push(&px[start..=i]);
+            start = i;
+        }
+    }
+    out.push(&px[start..]);
+    out
 }
 
 /// Shades between `lo` and `hi` over each point of `pts` (x, lo, hi).
@@ -281,6 +344,17 @@ mod tests {
         ]);
         assert_eq!(r, vec![vec![1, 2], vec![3], vec![4, 5]]);
         assert!(runs::<i32>([None, None]).is_empty());
+    }
+
+    #[test]
+    fn lines_split_where_they_turn_back_sharply() {
+        // A right angle stays one piece; a spike (there and nearly straight back) is
+        // split at its tip.
+        let right = [(0, 0), (10, 0), (10, 10)];
+        assert_eq!(split_sharp(&right), vec![&right[..]]);
+        let spike = [(0, 0), (10, 100), (12, 0), (20, 0)];
+        assert_eq!(split_sharp(&spike), vec![&spike[..2], &spike[1..]]);
+        assert_eq!(split_sharp(&[(0, 0)]), vec![&[(0, 0)][..]]);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use plotters::prelude::*;
 
 use crate::axis::range_text;
 use crate::canvas::{Cx, Drawn, Item, Paint, Swatch, header, no_data};
-use crate::plot::{Plot, Values, band, line, runs, time_plot};
+use crate::plot::{Axes, Plot, Values, band, line, runs, time_plot};
 
 /// Available and logged in over time.
 pub(crate) struct Timeline<'a> {
@@ -94,8 +94,11 @@ impl Paint for Timeline<'_> {
         }
         let title = format!("{}: agents available and logged in", self.target);
         let sub = subtitle(s, "mean with min–max shaded");
-        let top = header(root, cx, &title, Some(&sub), &legend)?;
-        if !s.points.iter().any(|p| p.available.is_some()) {
+        let has_data = s.points.iter().any(|p| p.available.is_some());
+        // A legend for lines that are not drawn would only puzzle.
+        let legend = if has_data { &legend[..] } else { &[] };
+        let top = header(root, cx, &title, Some(&sub), legend)?;
+        if !has_data {
             return no_data(root, cx, top);
         }
 
@@ -106,7 +109,7 @@ impl Paint for Timeline<'_> {
             .fold(0.0, f64::max);
         let sc = &cx.sc;
         let tz = zone(s);
-        let (plot, _) = time_plot(
+        let plot = time_plot(
             root,
             cx,
             (sc.pad, top, sc.w - sc.pad, sc.h - sc.pad / 2),
@@ -116,7 +119,7 @@ impl Paint for Timeline<'_> {
                 max,
                 desc: "agents",
             },
-            true,
+            Axes::PLAIN,
         )?;
         shade(root, &plot, &failed, pal.failed.mix(pal.tint).filled())?;
         shade(
@@ -183,14 +186,17 @@ impl Paint for Utilization<'_> {
         }
         let title = format!("{}: utilization", self.target);
         let sub = subtitle(s, "utilization = 100% − available share");
-        let top = header(root, cx, &title, Some(&sub), &legend)?;
-        if !s.points.iter().any(|p| p.utilization_pct.is_some()) {
+        let has_data = s.points.iter().any(|p| p.utilization_pct.is_some());
+        // A legend for lines that are not drawn would only puzzle.
+        let legend = if has_data { &legend[..] } else { &[] };
+        let top = header(root, cx, &title, Some(&sub), legend)?;
+        if !has_data {
             return no_data(root, cx, top);
         }
 
         let sc = &cx.sc;
         let tz = zone(s);
-        let (plot, _) = time_plot(
+        let plot = time_plot(
             root,
             cx,
             (sc.pad, top, sc.w - sc.pad, sc.h - sc.pad / 2),
@@ -199,7 +205,7 @@ impl Paint for Utilization<'_> {
             &Values::Percent {
                 desc: "utilization",
             },
-            true,
+            Axes::PLAIN,
         )?;
         for (st, lo, hi, _) in &bands {
             if let Some(r) = plot.rect(plot.x, (*lo, *hi)) {

@@ -78,7 +78,7 @@ impl Palette {
                 downtime: RGBColor(0x9a, 0xa3, 0xb2),
                 failed: RGBColor(0xff, 0x6b, 0x6b),
                 empty: RGBColor(0x1c, 0x22, 0x2d),
-                hatch: RGBColor(0x3a, 0x43, 0x52),
+                hatch: RGBColor(0x4a, 0x55, 0x68),
                 marker: RGBColor(0xe6, 0xe9, 0xee),
                 tint: 0.24,
                 states: [

@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use crate::axis::Offsets;
 use crate::canvas::{Cx, Drawn, Item, Paint, Swatch, header, no_data, put, text_width};
-use crate::plot::{Plot, Values, band, line, runs, time_plot};
+use crate::plot::{Axes, Plot, Values, band, line, runs, time_plot};
 
 /// Daily means, moving averages, forecast with its band.
 pub(crate) struct TrendChart<'a> {
@@ -67,8 +67,11 @@ impl Paint for TrendChart<'_> {
             ),
             _ => String::new(),
         };
-        let top = header(root, cx, &title, Some(&sub), &legend)?;
-        if !days.iter().any(|d| d.logged_in.is_some()) && !has_forecast {
+        let has_data = days.iter().any(|d| d.logged_in.is_some()) || has_forecast;
+        // A legend for lines that are not drawn would only puzzle.
+        let legend = if has_data { &legend[..] } else { &[] };
+        let top = header(root, cx, &title, Some(&sub), legend)?;
+        if !has_data {
             return no_data(root, cx, top);
         }
 
@@ -111,14 +114,18 @@ impl Paint for TrendChart<'_> {
         };
         let mut y_labels = true;
         if let Some(span) = days_span.filter(|_| split > left) {
-            let (plot, _) = time_plot(
+            let axes = Axes {
+                y_labels: true,
+                centre_days: true,
+            };
+            let plot = time_plot(
                 root,
                 cx,
                 (left, top, split, bottom),
                 &clock,
                 span,
                 &values,
-                true,
+                axes,
             )?;
             y_labels = false;
             self.draw_days(root, cx, &plot, &mids)?;
@@ -128,26 +135,26 @@ impl Paint for TrendChart<'_> {
         }
         if let Some(span) = hours_span {
             let gap = if y_labels { 0 } else { sc.pad };
-            let (plot, _) = time_plot(
-                root,
-                cx,
-                (split + gap, top, right, bottom),
-                &clock,
-                span,
-                &values,
+            let axes = Axes {
                 y_labels,
-            )?;
+                centre_days: false,
+            };
+            let bounds = (split + gap, top, right, bottom);
+            let plot = time_plot(root, cx, bounds, &clock, span, &values, axes)?;
             self.draw_forecast(root, cx, &plot)?;
-            let label = format!("forecast, next {} h", hours.len());
+            // Named when the name fits the panel; the shorter name, or none, when not.
             let font = cx.font(sc.small, pal.text);
-            put(
-                root,
-                &label,
-                &font,
-                (plot.left + sc.pad / 2, plot.top),
-                HPos::Left,
-                VPos::Top,
-            )?;
+            let room = plot.right - plot.left - sc.pad;
+            for text in [
+                format!("forecast, next {} h", hours.len()),
+                "forecast".to_owned(),
+            ] {
+                if text_width(root, &text, &font)? <= room {
+                    let at = (plot.left + sc.pad / 2, plot.top);
+                    put(root, &text, &font, at, HPos::Left, VPos::Top)?;
+                    break;
+                }
+            }
         }
         Ok(())
     }
