@@ -19,23 +19,57 @@ fn main() {
         id: empty_id,
         name: "empty",
     };
+    let week = (common::series_query(7, Step::Auto), common::report_query(5));
+    let hour = headcount_query::SeriesQuery {
+        from: common::NOW - 3600,
+        ..common::series_query(1, Step::Min1)
+    };
+    let quarter = common::series_query(90, Step::Day);
+    let no_forecast = headcount_query::ReportQuery {
+        horizon: 0,
+        ..common::report_query(14)
+    };
+    let week_ahead = headcount_query::ReportQuery {
+        horizon: 168,
+        ..common::report_query(3)
+    };
     let extra = [
-        ("empty", empty, Kind::Timeline, (1000, 500)),
-        ("empty", empty, Kind::Heatmap, (400, 200)),
-        ("5d", target, Kind::Heatmap, (1000, 500)),
-        ("5d", target, Kind::Trend, (1000, 500)),
-        ("5d", target, Kind::Peak, (400, 200)),
-        ("big", target, Kind::Timeline, (2000, 1000)),
-        ("big", target, Kind::Peak, (2000, 1000)),
-        ("tiny", target, Kind::Timeline, (200, 100)),
-        ("tiny", target, Kind::Peak, (200, 100)),
-        ("tiny", target, Kind::Trend, (200, 100)),
-        ("wide", target, Kind::Heatmap, (1600, 300)),
-        ("tall", target, Kind::Utilization, (400, 800)),
+        ("empty", empty, Kind::Timeline, (1000, 500), &week),
+        ("empty", empty, Kind::Heatmap, (400, 200), &week),
+        ("5d", target, Kind::Heatmap, (1000, 500), &week),
+        ("5d", target, Kind::Trend, (1000, 500), &week),
+        ("5d", target, Kind::Peak, (400, 200), &week),
+        ("big", target, Kind::Timeline, (2000, 1000), &week),
+        ("big", target, Kind::Peak, (2000, 1000), &week),
+        ("tiny", target, Kind::Timeline, (200, 100), &week),
+        ("tiny", target, Kind::Peak, (200, 100), &week),
+        ("tiny", target, Kind::Trend, (200, 100), &week),
+        ("wide", target, Kind::Heatmap, (1600, 300), &week),
+        ("tall", target, Kind::Utilization, (400, 800), &week),
+        ("1h", target, Kind::Timeline, (1000, 500), &(hour, week.1)),
+        (
+            "90d",
+            target,
+            Kind::Timeline,
+            (1000, 500),
+            &(quarter, week.1),
+        ),
+        (
+            "no-forecast",
+            target,
+            Kind::Trend,
+            (1000, 500),
+            &(week.0, no_forecast),
+        ),
+        (
+            "week-ahead",
+            target,
+            Kind::Trend,
+            (1000, 500),
+            &(week.0, week_ahead),
+        ),
     ];
-    for (name, t, kind, (w, h)) in extra {
-        let sq = common::series_query(7, Step::Auto);
-        let rq = common::report_query(5);
+    for (name, t, kind, (w, h), (sq, rq)) in extra {
         for theme in [Theme::Light, Theme::Dark] {
             let opts = Options {
                 width: w,
@@ -43,7 +77,7 @@ fn main() {
                 theme,
                 format: Format::Png,
             };
-            let bytes = render_from_store(&store, t, kind, &sq, &rq, &opts).unwrap();
+            let bytes = render_from_store(&store, t, kind, sq, rq, &opts).unwrap();
             let path = format!("{dir}/{kind}-{name}-{theme}-{w}x{h}.png");
             std::fs::write(&path, bytes).unwrap();
             println!("{path}");

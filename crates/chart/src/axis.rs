@@ -144,10 +144,12 @@ impl TimeTicks {
     }
 
     /// Round local times in `[from, to]` at the finest spacing whose labels, each
-    /// `label_width(sample)` wide, fit `pixels` with a gap of `gap` between them.
+    /// `label_width(sample)` wide, fit `pixels` with a gap of `gap` between them; a
+    /// day apart at least when `daily`.
     pub(crate) fn choose(
         clock: &impl Clock,
         (from, to): (i64, i64),
+        daily: bool,
         pixels: i32,
         gap: i32,
         label_width: impl Fn(&str) -> i32,
@@ -161,7 +163,15 @@ impl TimeTicks {
             multi_day,
             weekday,
         };
-        for every in SPACINGS {
+        let finest = if daily {
+            SPACINGS
+                .iter()
+                .position(|&e| e == Every::Days(1))
+                .unwrap_or(0)
+        } else {
+            0
+        };
+        for every in SPACINGS.into_iter().skip(finest) {
             // A spacing with labels too wide for even two of them is no use.
             let room = label_width(Self::sample_label(every, weekday)) + gap;
             let max = (pixels / room.max(1)).max(1) as usize;
@@ -358,20 +368,23 @@ mod tests {
             at("2026-11-19T00:00:00-05:00"),
         );
         // Labels 50 px wide, 800 px: at most 13 ticks, so every 2 hours.
-        let t = TimeTicks::choose(&NY, day, 800, 10, |_| 50);
+        let t = TimeTicks::choose(&NY, day, false, 800, 10, |_| 50);
         assert_eq!(t.every, Every::Hours(2));
         let l = labels(&t, &NY);
         assert_eq!(l[0], "Wed 18");
         assert_eq!(l[1], "02:00");
         assert_eq!(l.last().unwrap(), "Thu 19");
+        // Daily values get no clock times.
+        let t = TimeTicks::choose(&NY, day, true, 800, 10, |_| 50);
+        assert_eq!((t.every, t.at.len()), (Every::Days(1), 2));
 
         let month = (
             at("2026-11-01T00:00:00-04:00"),
             at("2026-12-01T00:00:00-05:00"),
         );
-        let t = TimeTicks::choose(&NY, month, 1000, 10, |_| 50);
+        let t = TimeTicks::choose(&NY, month, false, 1000, 10, |_| 50);
         assert_eq!(t.every, Every::Days(2));
-        let t = TimeTicks::choose(&NY, month, 400, 10, |_| 50);
+        let t = TimeTicks::choose(&NY, month, false, 400, 10, |_| 50);
         assert_eq!(t.every, Every::Week);
         // Mondays, local midnight, across the fall-back of Nov 1.
         assert_eq!(

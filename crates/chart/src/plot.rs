@@ -98,15 +98,15 @@ pub(crate) struct Axes {
     /// Value labels on the left; a second panel beside one that has them leaves them
     /// out.
     pub y_labels: bool,
-    /// Day labels in the middle of their day rather than at its midnight: for daily
-    /// values, which are plotted at midday.
-    pub centre_days: bool,
+    /// An axis of daily values: ticks at least a day apart, and day labels in the
+    /// middle of their day (where the values are plotted) rather than at midnight.
+    pub daily: bool,
 }
 
 impl Axes {
     pub(crate) const PLAIN: Axes = Axes {
         y_labels: true,
-        centre_days: false,
+        daily: false,
     };
 }
 
@@ -156,6 +156,7 @@ pub(crate) fn time_plot<DB: DrawingBackend>(
     let ticks = TimeTicks::choose(
         clock,
         (from, to),
+        axes.daily,
         plot_right - plot_left,
         (sc.small * 1.2).round() as i32,
         |s| text_width(root, s, &label).unwrap_or(0),
@@ -187,8 +188,9 @@ pub(crate) fn time_plot<DB: DrawingBackend>(
             )?;
         }
     }
-    let centre = axes.centre_days && ticks.every == Every::Days(1);
-    for (i, &t) in ticks.at.iter().enumerate() {
+    // Daily values sit at midday: a day's label goes there too, not at its midnight.
+    let centre = axes.daily && matches!(ticks.every, Every::Days(_) | Every::Week);
+    for &t in &ticks.at {
         let x = plot.px(t as f64);
         root.draw(&PathElement::new(
             vec![(x, plot.top), (x, plot.bottom)],
@@ -199,9 +201,7 @@ pub(crate) fn time_plot<DB: DrawingBackend>(
             cx.pal.axis.stroke_width(1),
         ))?;
         let at = if centre {
-            // Midway to the next midnight (days are 23 to 25 hours long).
-            let next = ticks.at.get(i + 1).copied().unwrap_or(t + 86_400);
-            let mid = (t + next) / 2;
+            let mid = t + 43_200;
             if mid >= to {
                 continue;
             }

@@ -52,18 +52,28 @@ impl Paint for TrendChart<'_> {
                 "forecast, low–high",
             ));
         }
-        let title = format!("{}: daily trend and forecast", self.target);
-        let sub = match (days.first(), days.last()) {
-            (Some(a), Some(b)) if a.date != b.date => format!(
-                "{} – {} · daily means · forecast: each coming hour from the same hour of the last {} weeks",
-                a.date.format("%b %-d"),
-                b.date.format("%b %-d, %Y"),
+        let title = if hours.is_empty() {
+            format!("{}: daily trend", self.target)
+        } else {
+            format!("{}: daily trend and forecast", self.target)
+        };
+        let forecast_note = match (hours.is_empty(), has_forecast) {
+            (true, _) => String::new(),
+            (false, true) => format!(
+                " · forecast: each coming hour from the same hour of the last {} weeks",
                 self.forecast.lookback_weeks
             ),
+            (false, false) => " · no forecast: too little history".to_owned(),
+        };
+        let sub = match (days.first(), days.last()) {
+            (Some(a), Some(b)) if a.date != b.date => format!(
+                "{} – {} · daily means{forecast_note}",
+                a.date.format("%b %-d"),
+                b.date.format("%b %-d, %Y"),
+            ),
             (Some(a), _) => format!(
-                "{} · daily means · forecast: each coming hour from the same hour of the last {} weeks",
-                a.date.format("%b %-d, %Y"),
-                self.forecast.lookback_weeks
+                "{} · daily means{forecast_note}",
+                a.date.format("%b %-d, %Y")
             ),
             _ => String::new(),
         };
@@ -116,7 +126,7 @@ impl Paint for TrendChart<'_> {
         if let Some(span) = days_span.filter(|_| split > left) {
             let axes = Axes {
                 y_labels: true,
-                centre_days: true,
+                daily: true,
             };
             let plot = time_plot(
                 root,
@@ -137,7 +147,7 @@ impl Paint for TrendChart<'_> {
             let gap = if y_labels { 0 } else { sc.pad };
             let axes = Axes {
                 y_labels,
-                centre_days: false,
+                daily: false,
             };
             let bounds = (split + gap, top, right, bottom);
             let plot = time_plot(root, cx, bounds, &clock, span, &values, axes)?;

@@ -430,3 +430,56 @@ fn heatmap_marks_hours_without_data() {
     // 11:00 local: logged in 40 + 11 % 5 = 41, available 3 + 11 % 7 = 7 → 83%.
     assert!(texts.iter().any(|t| t == "83"), "{texts:?}");
 }
+
+#[test]
+fn odd_ranges_render_at_every_size() {
+    let f = fixture();
+    let t = target(f.id);
+    let series_cases = [
+        // An hour of minutes, a quarter of days, weeks, and a range with no data yet.
+        SeriesQuery {
+            from: NOW - 3600,
+            step: Step::Min1,
+            ..series_query(1)
+        },
+        SeriesQuery {
+            step: Step::Day,
+            ..series_query(90)
+        },
+        SeriesQuery {
+            step: Step::Week,
+            ..series_query(60)
+        },
+        SeriesQuery {
+            from: NOW + DAY,
+            to: NOW + 2 * DAY,
+            ..series_query(1)
+        },
+    ];
+    let report_cases = [
+        ReportQuery {
+            horizon: 0,
+            ..report_query(7, Thresholds::default())
+        },
+        ReportQuery {
+            horizon: 168,
+            ..report_query(1, Thresholds::default())
+        },
+        ReportQuery {
+            from: NOW - 3600,
+            ..report_query(1, Thresholds::default())
+        },
+    ];
+    for sq in &series_cases {
+        for rq in &report_cases {
+            for kind in Kind::ALL {
+                for (w, h) in [(1000, 500), (400, 200), (200, 100)] {
+                    let o = opts(w, h, Theme::Dark, Format::Png);
+                    let png = render_from_store(&f.store, t, kind, sq, rq, &o)
+                        .unwrap_or_else(|e| panic!("{kind} {w}x{h} {sq:?} {rq:?}: {e}"));
+                    assert_eq!(png_size(&png), (w, h));
+                }
+            }
+        }
+    }
+}
