@@ -41,6 +41,11 @@
 //! - `plot`: a plot frame with axes and grid; lines and bands with gaps as breaks.
 //! - `series`: the timeline and utilization charts.
 //! - `heatmap`, `peak`, `trend`: the other charts.
+//!
+//! `examples/gallery.rs` writes every chart, in both themes and several sizes, from
+//! weeks of simulated history to `/tmp/charts` for looking at; `examples/bench.rs`
+//! measures the quality bar (a 1000 × 500 PNG of a 30-day hourly timeline in at most
+//! 20 ms) in release.
 
 mod axis;
 mod canvas;

@@ -9,8 +9,10 @@ use plotters_backend::{
 
 /// What SVG text asks the viewer for: DejaVu Sans where installed, else the fonts
 /// closest to its metrics (Verdana and Bitstream Vera share its wide proportions), so
-/// labels keep about the width they were laid out for.
-pub(crate) const SVG_FAMILIES: &str = "DejaVu Sans, Verdana, Bitstream Vera Sans, sans-serif";
+/// labels keep about the width they were laid out for; then Arial and Helvetica,
+/// narrower, so text comes out shorter rather than overlapping; then any sans-serif.
+pub(crate) const SVG_FAMILIES: &str =
+    "DejaVu Sans, Verdana, Bitstream Vera Sans, Arial, Helvetica, sans-serif";
 
 /// DejaVu Sans' (ascender − descender) ÷ em: `ab_glyph` scales a font so that this
 /// height is the requested size, where SVG's `font-size` is the em.
