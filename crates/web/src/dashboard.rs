@@ -1,0 +1,574 @@
+//! The HTML dashboard: `/` (every target, its state and a small chart) and
+//! `/targets/{name}` (its charts, a range picker, the report's key numbers). Rendered
+//! on the server with maud (which escapes everything), no scripts, no external
+//! assets; each page refreshes itself every minute.
+
+use std::fmt::Write as _;
+
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, FixedOffset};
+use headcount_chart::Kind;
+use headcount_query::{
+    Episode, HourStats, Latest, Percentiles, Report, ReportQuery, Side, State as Staffing,
+};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+
+use crate::charts::describe;
+use crate::db::{read, read_quick};
+use crate::error::{ApiError, ErrorBody};
+use crate::params::{NoParams, PageParams, Query};
+use crate::state::{AppState, TargetConfig};
+use crate::{PathArgs, Routes, known};
+
+/// Seconds between automatic reloads of a page.
+const REFRESH_SECS: u32 = 60;
+
+/// Episodes listed on a target's page (the most recent).
+const EPISODES_SHOWN: usize = 10;
+
+pub(crate) fn router() -> Routes {
+    Routes::new()
+        .get("/", index)
+        .get("/targets/{name}", target_page)
+}
+
+/// The dashboard.
+///
+/// Every target: its state, current numbers, sample age, last failure and the last
+/// 24 hours as a small chart.
+#[utoipa::path(
+    get,
+    path = "/",
+    tag = "dashboard",
+    params(NoParams),
+    responses(
+        (status = 200, description = "The dashboard.", content_type = "text/html; charset=utf-8", body = String),
+        (status = 400, description = "A parameter was given.", body = ErrorBody),
+        (status = 401, description = "Missing or wrong API token.", body = ErrorBody),
+    )
+)]
+pub(crate) async fn index(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Markup, ApiError> {
+    Query::parse(raw.as_deref(), NoParams::NAMES)?;
+    let now = state.now();
+    let rows = read_quick(&state, move |r, s| {
+        let settings = s.settings();
+        s.inner
+            .targets
+            .iter()
+            .map(|t| {
+                let target = t.resolve(r)?;
+                let latest =
+                    headcount_query::latest(r, target, now, settings.tz, &settings.thresholds)?;
+                Ok((t.config.clone(), latest))
+            })
+            .collect::<Result<Vec<_>, ApiError>>()
+    })
+    .await?;
+    Ok(page(
+        "headcount",
+        html! {
+            h1 { "headcount" }
+            p.muted { "Agent availability of every target. Times in " (state.settings().tz.name())
+                ". This page reloads every minute." }
+            @if rows.is_empty() {
+                p { "No targets are configured." }
+            } @else {
+                table.targets {
+                    thead { tr {
+                        th scope="col" { "Target" }
+                        th scope="col" { "State" }
+                        th scope="col" class="num" { "Available" }
+                        th scope="col" class="num" { "Logged in" }
+                        th scope="col" class="num" { "Utilization" }
+                        th scope="col" { "Sample age" }
+                        th scope="col" { "Last 24 h" }
+                    } }
+                    tbody {
+                        @for (t, latest) in &rows {
+                            (index_row(t, latest.as_ref()))
+                        }
+                    }
+                }
+            }
+            (footer())
+        },
+    ))
+}
+
+fn index_row(t: &TargetConfig, latest: Option<&Latest>) -> Markup {
+    let seg = segment(&t.name);
+    let chart = format!("/charts/{seg}/timeline.png?from=now-24h&width=360&height=140");
+    html! {
+        tr {
+            td {
+                a href={ "/targets/" (seg) } { (t.name) }
+                @if !t.filters.is_empty() { br; span.muted { (t.filters) } }
+            }
+            @match latest {
+                None => {
+                    td { (badge(None)) }
+                    td.num { "–" } td.num { "–" } td.num { "–" }
+                    td { span.muted { "no samples yet" } }
+                }
+                Some(l) => {
+                    td {
+                        (badge(l.state))
+                        @if l.outcome != "ok" { " " span.failed { "last poll failed: " (l.outcome) } }
+                    }
+                    td.num { (count(l.available)) }
+                    td.num { (count(l.logged_in)) }
+                    td.num { (pct(l.utilization_pct)) }
+                    td { (age(l.age_seconds)) }
+                }
+            }
+            td {
+                a href={ "/targets/" (seg) } {
+                    img src=(chart) width="360" height="140"
+                        alt={ "Available and logged-in agents of " (t.name) " over the last 24 hours" };
+                }
+            }
+        }
+    }
+}
+
+/// One target's charts over the chosen range, with the report's key numbers.
+#[utoipa::path(
+    get,
+    path = "/targets/{name}",
+    tag = "dashboard",
+    params(("name" = String, Path, description = "A configured target's name."), PageParams),
+    responses(
+        (status = 200, description = "The target's page.", content_type = "text/html; charset=utf-8", body = String),
+        (status = 400, description = "A bad range: the page, showing the error beside the range picker; an unknown parameter: JSON.", content_type = "text/html; charset=utf-8", body = String),
+        (status = 401, description = "Missing or wrong API token.", body = ErrorBody),
+        (status = 404, description = "No such target.", body = ErrorBody),
+    )
+)]
+pub(crate) async fn target_page(
+    State(state): State<AppState>,
+    PathArgs(name): PathArgs<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let config = known(&state, &name)?.config.clone();
+    let q = Query::parse(raw.as_deref(), PageParams::NAMES)?;
+    let range = Range::of(&q);
+    let now = state.now();
+    // The range is parsed as the charts parse it (series and report), so a range the
+    // page accepts draws every chart.
+    let parsed = q.params().report(state.settings(), now).and_then(|rq| {
+        q.params().series(state.settings(), now)?;
+        Ok(rq)
+    });
+    let rq = match parsed {
+        Ok(rq) => rq,
+        Err(e) => {
+            // A person typed this range: show the page again with the error beside
+            // the picker rather than a JSON body.
+            let body = target_html(&config, &range, None, Some(&e.to_string()));
+            return Ok((StatusCode::BAD_REQUEST, body).into_response());
+        }
+    };
+    let data = read(&state, move |r, s| page_data(r, s, &name, &rq, now)).await?;
+    Ok(target_html(&config, &range, Some(&data), None).into_response())
+}
+
+struct PageData {
+    latest: Option<Latest>,
+    report: Report,
+}
+
+fn page_data(
+    r: &headcount_store::Reader,
+    s: &AppState,
+    name: &str,
+    rq: &ReportQuery,
+    now: i64,
+) -> Result<PageData, ApiError> {
+    let t = known(s, name)?.resolve(r)?;
+    Ok(PageData {
+        latest: headcount_query::latest(r, t, now, rq.tz, &rq.thresholds)?,
+        report: headcount_query::report(r, t, rq)?,
+    })
+}
+
+/// The range as the visitor gave it, passed on unparsed to every chart and link so
+/// `now-24h` stays relative when the page reloads.
+struct Range {
+    from: String,
+    to: String,
+    tz: String,
+}
+
+impl Range {
+    fn of(q: &Query) -> Range {
+        let get = |n: &str| q.get(n).unwrap_or_default().trim().to_owned();
+        Range {
+            from: get("from"),
+            to: get("to"),
+            tz: get("tz"),
+        }
+    }
+
+    /// `from=…&to=…&tz=…` with the given ones only, form-encoded.
+    fn query(&self) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [("from", &self.from), ("to", &self.to), ("tz", &self.tz)] {
+            if !v.is_empty() {
+                s.append_pair(k, v);
+            }
+        }
+        s.finish()
+    }
+}
+
+/// `path?query&extra`, leaving out empty parts.
+fn url(path: &str, query: &str, extra: &str) -> String {
+    let mut out = path.to_owned();
+    let parts: Vec<&str> = [query, extra]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect();
+    if !parts.is_empty() {
+        let _ = write!(out, "?{}", parts.join("&"));
+    }
+    out
+}
+
+fn target_html(
+    t: &TargetConfig,
+    range: &Range,
+    data: Option<&PageData>,
+    error: Option<&str>,
+) -> Markup {
+    let seg = segment(&t.name);
+    let q = range.query();
+    let api = format!("/api/v1/targets/{seg}");
+    let csv = url(&format!("{api}/samples.csv"), &q, "");
+    page(
+        &format!("{} · headcount", t.name),
+        html! {
+            p { a href="/" { "← all targets" } }
+            h1 { (t.name) }
+            p.muted {
+                @if t.filters.is_empty() { "All agents" } @else { "Filters: " (t.filters) }
+                " · polled on " code { (t.cron) }
+            }
+            @if let Some(d) = data {
+                (latest_block(d.latest.as_ref()))
+            }
+            (picker(&seg, range, error))
+            @if let Some(d) = data {
+                p.muted { "From " (when(&d.report.from)) " to " (when(&d.report.to)) " (" (d.report.tz) ")." }
+                h2 { "Charts" }
+                div.charts {
+                    @for kind in Kind::ALL.map(Kind::as_str) {
+                        @let png = url(&format!("/charts/{seg}/{kind}.png"), &q, "");
+                        @let svg = url(&format!("/charts/{seg}/{kind}.svg"), &q, "");
+                        @let json = if matches!(kind, "timeline" | "utilization") {
+                            url(&format!("{api}/series"), &q, "")
+                        } else {
+                            url(&format!("{api}/report"), &q, "")
+                        };
+                        figure {
+                            a href=(png) {
+                                img src=(png) width="1000" height="500"
+                                    alt={ (t.name) ": " (describe(kind)) };
+                            }
+                            figcaption {
+                                (capitalized(kind)) ": " (describe(kind)) ". "
+                                a href=(json) { "JSON" } " · "
+                                a href=(csv) { "CSV" } " · "
+                                a href=(svg) { "SVG" }
+                            }
+                        }
+                    }
+                }
+                (report_block(&d.report))
+            }
+            (footer())
+        },
+    )
+}
+
+fn latest_block(latest: Option<&Latest>) -> Markup {
+    html! {
+        @match latest {
+            None => p { (badge(None)) " No samples yet: has the collector run since this target was configured?" },
+            Some(l) => p.now {
+                (badge(l.state))
+                " " strong { (count(l.available)) } " available of "
+                strong { (count(l.logged_in)) } " logged in · utilization "
+                strong { (pct(l.utilization_pct)) } " · sampled " (age(l.age_seconds)) " ago"
+                @if l.outcome != "ok" { " · " span.failed { "last poll failed: " (l.outcome) } }
+            },
+        }
+    }
+}
+
+fn picker(seg: &str, range: &Range, error: Option<&str>) -> Markup {
+    let here = format!("/targets/{seg}");
+    let preset = |from: &str| {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        s.append_pair("from", from);
+        if !range.tz.is_empty() {
+            s.append_pair("tz", &range.tz);
+        }
+        format!("{here}?{}", s.finish())
+    };
+    html! {
+        nav.range aria-label="Range" {
+            "Range: "
+            a href=(preset("now-24h")) { "last 24 h" } " · "
+            a href=(preset("now-7d")) { "7 d" } " · "
+            a href=(preset("now-30d")) { "30 d" }
+        }
+        form.range method="get" action=(here) {
+            label for="from" { "From" }
+            input #from name="from" type="text" value=(range.from) placeholder="now-24h or 2026-11-20";
+            label for="to" { "To" }
+            input #to name="to" type="text" value=(range.to) placeholder="now";
+            label for="tz" { "Time zone" }
+            input #tz name="tz" type="text" value=(range.tz) placeholder="America/New_York";
+            button type="submit" { "Show" }
+        }
+        @if let Some(e) = error {
+            p.error role="alert" { (e) }
+        }
+    }
+}
+
+fn report_block(r: &Report) -> Markup {
+    let s = &r.summary;
+    let p = &r.peak;
+    html! {
+        h2 { "Summary" }
+        table.kv {
+            tr { th scope="row" { "State" } td { (badge(s.state)) } }
+            tr { th scope="row" { "Samples" } td { (s.samples) " ok, " (s.failed) " failed · coverage " (fraction(s.coverage)) } }
+            tr { th scope="row" { "Collector down" } td { (duration(s.downtime_seconds)) } }
+            tr { th scope="row" { "Available" } td { (stats(s.available.map(|v| (v.avg, v.min, v.max)))) } }
+            tr { th scope="row" { "Logged in" } td { (stats(s.logged_in.map(|v| (v.avg, v.min, v.max)))) } }
+            tr { th scope="row" { "Utilization" } td { (pct(s.utilization_pct)) } }
+            tr { th scope="row" { "Available p5 / p50 / p95" } td { (percentiles(&s.available_percentiles)) } }
+        }
+        h2 { "Peak and off-peak" }
+        p.muted { "Peak: " (p.window.days.join(", ")) " " (p.window.hours) "." }
+        table {
+            thead { tr {
+                th scope="col" { "" }
+                th scope="col" class="num" { "Samples" }
+                th scope="col" class="num" { "Mean available" }
+                th scope="col" class="num" { "Mean logged in" }
+                th scope="col" class="num" { "Utilization" }
+                th scope="col" class="num" { "Available p5 / p50 / p95" }
+            } }
+            tbody {
+                (side_row("Peak", &p.peak))
+                (side_row("Off-peak", &p.off_peak))
+            }
+        }
+        p {
+            "Busiest hour: " (hour(p.busiest_hour.as_ref()))
+            @if let Some(u) = p.busiest_hour.and_then(|h| h.utilization_pct) { " (utilization " (pct(Some(u))) ")" }
+            " · quietest hour: " (hour(p.quietest_hour.as_ref()))
+            @if let Some(l) = p.quietest_hour.and_then(|h| h.logged_in) { " (" (one(l)) " logged in on average)" }
+        }
+        h2 { "Recent episodes" }
+        p.muted { (r.episodes.total) " episodes of warning or worse, " (duration(r.episodes.total_seconds)) " in all." }
+        @if !r.episodes.list.is_empty() {
+            table {
+                thead { tr {
+                    th scope="col" { "Start" } th scope="col" { "End" } th scope="col" { "Duration" }
+                    th scope="col" class="num" { "Lowest available" } th scope="col" { "Worst" }
+                } }
+                tbody {
+                    @for e in recent(&r.episodes.list) {
+                        tr {
+                            td { (when(&e.start)) } td { (when(&e.end)) } td { (duration(e.duration_seconds)) }
+                            td.num { (e.min_available) } td { (badge(Some(e.worst_state))) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The most recent episodes, newest first.
+fn recent(list: &[Episode]) -> impl Iterator<Item = &Episode> {
+    list.iter().rev().take(EPISODES_SHOWN)
+}
+
+fn side_row(label: &str, s: &Side) -> Markup {
+    html! {
+        tr {
+            th scope="row" { (label) }
+            td.num { (s.samples) }
+            td.num { (opt_one(s.available)) }
+            td.num { (opt_one(s.logged_in)) }
+            td.num { (pct(s.utilization_pct)) }
+            td.num { (percentiles(&s.available_percentiles)) }
+        }
+    }
+}
+
+/// The state colours of the charts' light palette (`crates/chart/src/theme.rs`):
+/// healthy green, monitor amber, warning orange, critical red, unavailable dark red,
+/// no agents grey; dark text where white would not read.
+const STATE_CSS: &str = "\
+.badge{display:inline-block;padding:.1em .6em;border-radius:.8em;color:#fff;font-weight:600;font-size:.9em}\
+.s-healthy{background:#2e9e44}.s-monitor{background:#e0b01a;color:#1f2328}.s-warning{background:#f28c28;color:#1f2328}\
+.s-critical{background:#d62728}.s-unavailable{background:#7f1d1d}.s-no_agents{background:#9ca3af;color:#1f2328}\
+.s-none{background:#e3e6ea;color:#1f2328}";
+
+const CSS: &str = "\
+body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1a1a1a;background:#fafafa;max-width:1200px}\
+h1{margin:.2em 0}h2{margin-top:1.6em;border-bottom:1px solid #ddd}\
+table{border-collapse:collapse;margin:.5em 0}th,td{padding:.35em .7em;text-align:left;vertical-align:middle;border-bottom:1px solid #e4e4e4}\
+.num{text-align:right;font-variant-numeric:tabular-nums}.muted{color:#666}.failed{color:#b71c1c;font-weight:600}\
+.error{color:#b71c1c;font-weight:600}\
+img{max-width:100%;height:auto;background:#fff;border:1px solid #e4e4e4}table.targets img{max-width:none}\
+figure{margin:1em 0}figcaption{color:#444;font-size:.95em}\
+form.range{display:flex;gap:.5em;align-items:center;flex-wrap:wrap;margin:.5em 0}\
+form.range input{width:12em}footer{margin-top:2em;color:#777;font-size:.9em}";
+
+fn page(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta http-equiv="refresh" content=(REFRESH_SECS);
+                title { (title) }
+                style { (PreEscaped(CSS)) (PreEscaped(STATE_CSS)) }
+            }
+            body { main { (body) } }
+        }
+    }
+}
+
+fn footer() -> Markup {
+    html! {
+        footer {
+            a href="/api/v1/targets" { "JSON API" } " · "
+            a href="/api/openapi.json" { "OpenAPI" } " · "
+            a href="/metrics" { "metrics" }
+        }
+    }
+}
+
+/// A state badge; `None` (no sample, or a failed one) is a grey "unknown".
+fn badge(state: Option<Staffing>) -> Markup {
+    let (class, label) = match state {
+        Some(s) => (s.as_str(), s.as_str().replace('_', " ")),
+        None => ("none", "unknown".to_owned()),
+    };
+    html! { span class={ "badge s-" (class) } { (label) } }
+}
+
+/// A name as one URL path segment.
+pub(crate) fn segment(name: &str) -> String {
+    utf8_percent_encode(name, NON_ALPHANUMERIC).to_string()
+}
+
+fn count(v: Option<u32>) -> String {
+    v.map_or_else(|| "–".to_owned(), |v| v.to_string())
+}
+
+fn one(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+fn opt_one(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".to_owned(), one)
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".to_owned(), |v| format!("{v:.1}%"))
+}
+
+fn fraction(v: Option<f64>) -> String {
+    pct(v.map(|f| f * 100.0))
+}
+
+fn stats(v: Option<(f64, u32, u32)>) -> String {
+    v.map_or_else(
+        || "–".to_owned(),
+        |(avg, min, max)| format!("{avg:.1} on average, {min} to {max}"),
+    )
+}
+
+fn percentiles(p: &Percentiles) -> String {
+    format!("{} / {} / {}", count(p.p5), count(p.p50), count(p.p95))
+}
+
+fn hour(h: Option<&HourStats>) -> String {
+    h.map_or_else(|| "–".to_owned(), |h| format!("{:02}:00", h.hour))
+}
+
+fn when(t: &DateTime<FixedOffset>) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// Seconds as people say them: `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`.
+fn age(secs: i64) -> String {
+    duration(secs.max(0))
+}
+
+fn duration(secs: i64) -> String {
+    let s = secs.max(0);
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min", s / 60),
+        3600..86_400 => format!("{} h {} min", s / 3600, s % 3600 / 60),
+        _ => format!("{} d {} h", s / 86_400, s % 86_400 / 3600),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration(0), "0 s");
+        assert_eq!(duration(59), "59 s");
+        assert_eq!(duration(60), "1 min");
+        assert_eq!(duration(3599), "59 min");
+        assert_eq!(duration(3600 + 5 * 60), "1 h 5 min");
+        assert_eq!(duration(2 * 86_400 + 4 * 3600 + 59), "2 d 4 h");
+        assert_eq!(age(-5), "0 s");
+    }
+
+    #[test]
+    fn names_become_one_path_segment() {
+        assert_eq!(segment("sales"), "sales");
+        assert_eq!(segment("a b/c?d"), "a%20b%2Fc%3Fd");
+    }
+
+    #[test]
+    fn range_links_keep_relative_times() {
+        let q = Query::parse(Some("from=now-7d&tz=Europe%2FParis"), PageParams::NAMES).unwrap();
+        let r = Range::of(&q);
+        assert_eq!(r.query(), "from=now-7d&tz=Europe%2FParis");
+        assert_eq!(
+            url("/x", &r.query(), ""),
+            "/x?from=now-7d&tz=Europe%2FParis"
+        );
+        assert_eq!(url("/x", "", ""), "/x");
+    }
+}
