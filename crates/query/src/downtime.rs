@@ -16,7 +16,8 @@ pub struct Downtime {
     /// When the last run before it stopped (its last heartbeat if it died), or the
     /// start of the range.
     pub from: DateTime<FixedOffset>,
-    /// When the next run started, or the end of the range.
+    /// When the next run started, or the requested end of the range (never the end
+    /// of a bucket past it: time to come is not downtime).
     pub to: DateTime<FixedOffset>,
     /// `to − from`.
     pub seconds: i64,

@@ -38,8 +38,10 @@
 //!   saw; time it did not run is **downtime**, not failure.
 //! - **downtime**: from a collector run's stop (its last heartbeat when it died) to
 //!   the next run's start, and after the last run when it has stopped, clipped to the
-//!   range. Nothing before the first run ever counts (imported history has no runs).
-//!   A run still marked running counts as up until a later run marks it unclean.
+//!   range: from the start of its first bucket to the requested end, unsnapped (a
+//!   range ending `now` counts no time to come). Nothing before the first run ever
+//!   counts (imported history has no runs). A run still marked running counts as up
+//!   until a later run marks it unclean.
 //! - **available_pct** = 100 × Σ available ÷ Σ logged_in over the ok samples: a ratio
 //!   of sums, weighted by agent-time, not a mean of per-sample ratios; `null` when
 //!   Σ logged_in is 0. **utilization_pct** = 100 − available_pct.

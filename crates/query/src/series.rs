@@ -180,7 +180,9 @@ fn build(
     accs: &[Acc],
 ) -> Result<Series> {
     let (from, to) = (bounds[0], bounds[bounds.len() - 1]);
-    let down = downtime::intervals(reads, from, to)?;
+    // Downtime is observed time: it ends at the requested end (`now` for a relative
+    // range), not at the end of the last whole bucket, which may lie in the future.
+    let down = downtime::intervals(reads, from, q.to.min(to).max(from))?;
     let points = accs
         .iter()
         .zip(bounds.windows(2))

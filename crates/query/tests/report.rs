@@ -437,6 +437,46 @@ fn downtime_in_the_summary() {
     assert_eq!(r.summary.downtime_seconds, 2 * 3600);
 }
 
+/// A collector that ran 14:00–15:26:21 on 2026-05-11 and, a week earlier, 14:00–15:26:21
+/// on 2026-05-04, asked about the last hour at 15:26:40: `now`.
+fn stopped_before_now() -> (Fixture, i64) {
+    let mut f = Fixture::new();
+    let today = utc("2026-05-11 14:00");
+    for start in [today - 7 * 86_400, today] {
+        let stop = start + 3600 + 26 * 60 + 21;
+        let run = f.store.begin_run(start, 1, "test").unwrap().id;
+        f.fill(start, stop, 15, |_| (5, 10));
+        f.store.end_run(run, stop).unwrap();
+    }
+    (f, utc("2026-05-11 15:26") + 40)
+}
+
+#[test]
+fn downtime_after_a_stopped_run_ends_at_the_requested_now_not_the_snapped_end() {
+    let (f, now) = stopped_before_now();
+    let q = Params::from_pairs([("from", "now-1h"), ("to", "now"), ("tz", "UTC")])
+        .unwrap()
+        .report(&common::settings("UTC"), now)
+        .unwrap();
+    let r = run(&f, &q);
+    // The range is shown snapped to whole quarter hours, 14:15 to 15:30...
+    assert_eq!(r.to.timestamp(), utc("2026-05-11 15:30"));
+    // ...but the collector has been down for 19 s (15:26:21 to 15:26:40), not the
+    // 3m39s to 15:30, which has not happened yet.
+    assert_eq!(r.summary.downtime_seconds, 19);
+    // The week before is cut at the same instant: 15:26:21 to 15:26:40 again.
+    assert_eq!(r.comparison.previous.downtime_seconds, 19);
+    assert_eq!(r.comparison.change.downtime_seconds, 0);
+}
+
+#[test]
+fn an_absolute_end_inside_a_quarter_hour_bounds_the_downtime() {
+    let (f, _) = stopped_before_now();
+    let q = query("UTC", utc("2026-05-11 15:00"), utc("2026-05-11 15:28"));
+    // 15:26:21 to 15:28, the requested end: 99 s.
+    assert_eq!(run(&f, &q).summary.downtime_seconds, 99);
+}
+
 #[test]
 fn report_json_shape_and_params_round_trip() {
     let (f, day) = peak_fixture();

@@ -433,6 +433,36 @@ fn downtime_and_coverage_from_collector_runs() {
 }
 
 #[test]
+fn downtime_after_a_stopped_run_ends_at_the_requested_now_not_the_last_bucket_end() {
+    let mut f = Fixture::new();
+    let start = utc("2026-05-11 14:00");
+    let stop = utc("2026-05-11 15:26") + 21;
+    let run = f.store.begin_run(start, 1, "test").unwrap().id;
+    f.fill(start, stop, 15, |_| (5, 10));
+    f.store.end_run(run, stop).unwrap();
+    let now = utc("2026-05-11 15:26") + 40;
+    let q = headcount_query::Params::from_pairs([
+        ("from", "now-1h"),
+        ("to", "now"),
+        ("tz", "UTC"),
+        ("step", "15m"),
+    ])
+    .unwrap()
+    .series(&common::settings("UTC"), now)
+    .unwrap();
+    let s = series(&f.store, f.target(), &q).unwrap();
+    // The buckets are whole: the last one runs to 15:30...
+    assert_eq!(s.to.timestamp(), utc("2026-05-11 15:30"));
+    // ...but the downtime stops at now: 15:26:21 to 15:26:40, 19 s.
+    let down: Vec<(i64, i64, i64)> = s
+        .downtime
+        .iter()
+        .map(|d| (d.from.timestamp(), d.to.timestamp(), d.seconds))
+        .collect();
+    assert_eq!(down, [(stop, now, 19)]);
+}
+
+#[test]
 fn latest_reports_the_newest_row_and_its_age() {
     let mut f = Fixture::new();
     let ny = tz("America/New_York");

@@ -251,8 +251,12 @@ pub fn report(reads: &impl Reads, target: Target<'_>, q: &ReportQuery) -> Result
     }
     let dists = DistPass::read(reads, target.id, q, &plan, true)?;
 
-    let down = downtime::intervals(reads, plan.from, plan.to)?;
-    let prev_down = downtime::intervals(reads, plan.prev.0, plan.prev.1)?;
+    // Downtime is observed time, so it ends where the request does, not where the
+    // grid snaps it: a range ending `now` must not count the minutes up to the next
+    // quarter hour after a stopped run. The previous period ends as far back from the
+    // requested end, so the two compare like with like.
+    let down = downtime::intervals(reads, plan.from, plan.observed_to)?;
+    let prev_down = downtime::intervals(reads, plan.prev.0, plan.prev_observed_to)?;
     let current = summary(tz, th, (plan.from, plan.to), &pass.total, &dists.all, &down);
     let previous = summary(tz, th, plan.prev, &prev_total, &dists.prev, &prev_down);
     let profile = pass.profile(q, &dists);
@@ -479,7 +483,11 @@ impl DistPass {
 struct Plan {
     from: i64,
     to: i64,
+    /// The requested end, unsnapped (at most `to`): where downtime stops counting.
+    observed_to: i64,
     prev: (i64, i64),
+    /// The comparison period's counterpart of `observed_to` (within `prev`).
+    prev_observed_to: i64,
     /// Day bounds from the week before the range's first day to past its end.
     days: Vec<i64>,
     /// Hour bounds from 4 weeks before the first forecast hour to past the last.
@@ -499,6 +507,8 @@ impl Plan {
             snap_down(q.compare.back(tz, from)),
             snap_up(q.compare.back(tz, to)),
         );
+        let observed_to = q.to.min(to).max(from);
+        let prev_observed_to = q.compare.back(tz, observed_to).min(prev.1).max(prev.0);
         let first_day = day_of(tz, from) - chrono::Days::new(7);
         let days_from = crate::time::day_start(tz, first_day);
         // Without a cap `bounds` always answers; the fallback only keeps indexing safe.
@@ -515,7 +525,9 @@ impl Plan {
         Plan {
             from,
             to,
+            observed_to,
             prev,
+            prev_observed_to,
             days,
             hours,
             forecast_first,
