@@ -438,6 +438,10 @@ figure{margin:1em 0}figcaption{color:#444;font-size:.95em}\
 form.range{display:flex;gap:.5em;align-items:center;flex-wrap:wrap;margin:.5em 0}\
 form.range input{width:12em}footer{margin-top:2em;color:#777;font-size:.9em}";
 
+/// A green dot, the healthy colour.
+const FAVICON: &str = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' \
+viewBox='0 0 16 16'%3E%3Ccircle cx='8' cy='8' r='7' fill='%232e9e44'/%3E%3C/svg%3E";
+
 fn page(title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
@@ -447,6 +451,8 @@ fn page(title: &str, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta http-equiv="refresh" content=(REFRESH_SECS);
                 title { (title) }
+                // Inline, so browsers do not ask for /favicon.ico and log its 404.
+                link rel="icon" href=(FAVICON);
                 style { (PreEscaped(CSS)) (PreEscaped(STATE_CSS)) }
             }
             body { main { (body) } }
@@ -475,8 +481,17 @@ fn badge(state: Option<Staffing>) -> Markup {
 
 /// A name as one URL path segment.
 pub(crate) fn segment(name: &str) -> String {
-    utf8_percent_encode(name, NON_ALPHANUMERIC).to_string()
+    utf8_percent_encode(name, SEGMENT).to_string()
 }
+
+/// Everything but RFC 3986's unreserved characters: target names (letters, digits,
+/// `.`, `_`, `-`) stay readable in links, `bilingual-queue` rather than
+/// `bilingual%2Dqueue`.
+const SEGMENT: &percent_encoding::AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 fn count(v: Option<u32>) -> String {
     v.map_or_else(|| "–".to_owned(), |v| v.to_string())
@@ -558,6 +573,7 @@ mod tests {
     fn names_become_one_path_segment() {
         assert_eq!(segment("sales"), "sales");
         assert_eq!(segment("a b/c?d"), "a%20b%2Fc%3Fd");
+        assert_eq!(segment("bilingual-queue_2.x"), "bilingual-queue_2.x");
     }
 
     #[test]
