@@ -3,9 +3,10 @@
 //! Each section measures one part and returns [`Figure`]s; `run` prints them beside
 //! their bars. Sections run in order on one [`Bench`]: `ingest` (bulk import with
 //! rollups, bytes on disk) fills its database, `query` (daily trend, report, each
-//! against plain SQL over the raw samples) reads it. Charts and the collector are
-//! further sections to add here.
+//! against plain SQL over the raw samples) and `chart` (a 30-day timeline PNG) read
+//! it. The collector is a further section to add here.
 
+mod chart;
 mod ingest;
 mod query;
 
@@ -16,11 +17,12 @@ use std::time::Duration;
 use anyhow::Context;
 use headcount_store::TargetId;
 
-/// Measure ingest speed, storage size and query times on this machine.
+/// Measure ingest speed, storage size, query and chart times on this machine.
 ///
 /// Generates a year of one target polled every 15 s (2,102,400 samples; 30 days with
 /// --quick) from the simulator's model, imports it into a temporary database, times
-/// the daily trend and the report over it, and prints each figure beside its bar.
+/// the daily trend, the report and a 30-day timeline chart over it, and prints each
+/// figure beside its bar.
 /// Generating the data is not measured.
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
@@ -174,7 +176,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         Num(scope.samples() as f64),
         if args.quick { ", --quick" } else { "" }
     );
-    let sections: [(&str, Section); 2] = [("ingest", ingest::run), ("query", query::run)];
+    let sections: [(&str, Section); 3] = [
+        ("ingest", ingest::run),
+        ("query", query::run),
+        ("chart", chart::run),
+    ];
     let mut bench = Bench { scope, db: None };
     let mut missed = 0;
     for (name, section) in sections {

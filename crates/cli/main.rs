@@ -1,21 +1,30 @@
 //! The `headcount` command: each subcommand wires the library crates together.
 //!
 //! Layout:
+//! - `demo.rs`: `headcount demo`, the simulator, its history, live collection and the
+//!   dashboard in one command.
 //! - `main.rs`: arguments, logging, dispatch, and the mapping of errors to exit codes
 //!   (2 for bad usage or configuration, 1 for runtime failures).
 //! - `simulate.rs`: `headcount simulate`, the built-in contact center.
 //! - `collect.rs`, `init.rs`, `check.rs`, `import.rs`: the collector, an example
 //!   config, checking a setup, loading history; `util.rs`: their config helpers.
 //! - `report.rs`: `headcount report`, a target's report as tables, JSON or CSV.
+//! - `chart.rs`: `headcount chart`, a target's chart as a PNG or SVG file.
+//! - `serve.rs`: `headcount serve`, the web server alone (and the server pieces `run`
+//!   and `demo` share); `run.rs`: `headcount run`, collector and web server in one.
 //! - `bench.rs` (with `bench/`): `headcount bench`, the quality bars measured.
 //! - `signal.rs`: the one shutdown signal (Ctrl-C and SIGTERM) every long-running command uses.
 
 mod bench;
+mod chart;
 mod check;
 mod collect;
+mod demo;
 mod import;
 mod init;
 mod report;
+mod run;
+mod serve;
 mod signal;
 mod simulate;
 mod util;
@@ -48,7 +57,17 @@ pub fn usage(err: impl Into<anyhow::Error>) -> anyhow::Error {
     about = "The history of a contact center's agent availability",
     long_about = "headcount polls a Convoso-style User Activity API on a schedule, keeps every \
                   snapshot in SQLite, and reports how many agents were logged in and ready over time.",
-    propagate_version = true
+    propagate_version = true,
+    after_help = "New here? `headcount demo` runs a simulated contact center with two weeks of \
+its history, collects it live and serves the dashboard on http://127.0.0.1:8080/.
+
+Examples:
+  headcount demo
+  headcount init headcount.toml
+  CONVOSO_AUTH_TOKEN=... headcount check --config headcount.toml
+  headcount run --config /etc/headcount/headcount.toml
+  headcount report --config headcount.toml --target sales --from now-7d
+  headcount help COMMAND"
 )]
 struct Cli {
     /// Log level or filter (e.g. `info`, `debug`, `headcount_collector=debug`); overrides RUST_LOG.
@@ -73,12 +92,16 @@ enum LogFormat {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    Demo(demo::Args),
     Simulate(simulate::Args),
+    Run(run::Args),
     Collect(collect::Args),
+    Serve(serve::Args),
     Init(init::Args),
     Check(check::Args),
     Import(import::Args),
     Report(report::Args),
+    Chart(chart::Args),
     Bench(bench::Args),
 }
 
@@ -91,7 +114,10 @@ impl Command {
             Command::Check(a) => Some(&a.config),
             Command::Import(a) => Some(&a.config),
             Command::Report(a) => Some(&a.config),
-            Command::Simulate(_) | Command::Init(_) | Command::Bench(_) => None,
+            Command::Run(a) => Some(&a.config),
+            Command::Serve(a) => Some(&a.config),
+            Command::Chart(a) => Some(&a.config),
+            Command::Demo(_) | Command::Simulate(_) | Command::Init(_) | Command::Bench(_) => None,
         }
     }
 }
@@ -131,8 +157,10 @@ fn init_logging(cli: &Cli) -> anyhow::Result<()> {
             Some(headcount_collector::config::LogFormat::Json) => LogFormat::Json,
             _ => LogFormat::Text,
         });
+    // Colours only for a person at a terminal: journald and log files get plain text.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
@@ -143,12 +171,16 @@ fn init_logging(cli: &Cli) -> anyhow::Result<()> {
 
 async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Demo(args) => demo::run(args).await,
         Command::Simulate(args) => simulate::run(args).await,
+        Command::Run(args) => run::run(args).await,
         Command::Collect(args) => collect::run(args).await,
+        Command::Serve(args) => serve::run(args).await,
         Command::Init(args) => init::run(&args),
         Command::Check(args) => check::run(args).await,
         Command::Import(args) => import::run(args).await,
         Command::Report(args) => report::run(args).await,
+        Command::Chart(args) => chart::run(args).await,
         Command::Bench(args) => bench::run(args).await,
     }
 }

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use headcount_collector::{Config, Target};
 use headcount_query::{Peak, Settings, Thresholds};
+use headcount_store::{Reader, Reads, TargetId};
 
 use crate::usage;
 
@@ -67,6 +68,54 @@ pub fn config_target<'a>(
             known.join(", ")
         ))
     })
+}
+
+/// The database, read-only. A missing file is a runtime failure with a hint rather
+/// than SQLite's "unable to open database file".
+///
+/// # Errors
+///
+/// When the file is missing, unreadable, not headcount's or at another schema.
+pub fn open_reader(path: &Path) -> anyhow::Result<Reader> {
+    if !path.exists() {
+        anyhow::bail!(
+            "database {}: not found; has the collector run? (`headcount collect`, \
+             `headcount run` or `headcount import` create it)",
+            path.display()
+        );
+    }
+    Ok(Reader::open(path)?)
+}
+
+/// The stored series of `target` under its current filters.
+///
+/// # Errors
+///
+/// When there is none, with a hint: the collector has not run since the target was
+/// configured, or its history is recorded under other filters (named).
+pub fn series_id(reader: &Reader, db: &Path, target: &Target) -> anyhow::Result<TargetId> {
+    let filters = target.filters_json();
+    if let Some(id) = reader.target(&target.name, &filters)? {
+        return Ok(id);
+    }
+    let others: Vec<String> = reader
+        .series_of(&target.name)?
+        .into_iter()
+        .map(|row| row.filters)
+        .collect();
+    let hint = if others.is_empty() {
+        "has the collector run since it was configured?".to_owned()
+    } else {
+        format!(
+            "history is recorded under other filters: {}",
+            others.join(", ")
+        )
+    };
+    anyhow::bail!(
+        "target {:?} (filters {filters}): no history in {}; {hint}",
+        target.name,
+        db.display()
+    )
 }
 
 #[cfg(test)]

@@ -1,0 +1,199 @@
+//! `headcount serve`: the web server alone, reading the database a collector writes.
+//!
+//! [`app_state`] and [`serve_app`] are the pieces `headcount run` and `headcount demo`
+//! share: the server's state built from the checked config (targets, `[report]`
+//! settings, the API token from the environment), and the server itself with a
+//! graceful shutdown bounded by [`DRAIN_LIMIT`].
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use headcount_collector::Config;
+use headcount_web::{ApiToken, AppState, TargetConfig};
+use tokio::net::TcpListener;
+
+use crate::usage;
+use crate::util::{load_config, settings_from};
+
+/// Serve the dashboard, the JSON API, charts, CSV and /metrics (web only).
+///
+/// Reads the database the config names, read-only, beside a collector that writes it
+/// (`headcount collect`); `headcount run` is both in one process. Listens on
+/// `[web] listen` (127.0.0.1:8080 by default) unless --listen says otherwise, and
+/// prints the dashboard's URL. When the variable `[web] api_token_env` names
+/// (HEADCOUNT_API_TOKEN by default) is set, every route but /healthz needs that token
+/// (`Authorization: Bearer TOKEN`). Ctrl-C or SIGTERM stops it after the requests in
+/// flight.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:
+  headcount serve --config headcount.toml
+  headcount serve -c headcount.toml --listen 0.0.0.0:8080
+  HEADCOUNT_API_TOKEN=s3cret headcount serve -c headcount.toml
+  curl -H 'Authorization: Bearer s3cret' http://127.0.0.1:8080/api/v1/targets")]
+pub struct Args {
+    /// The config file: the database, the targets, `[report]` and `[web]`.
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: PathBuf,
+    /// Address to listen on (port 0 picks a free one) [default: `[web] listen`].
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+}
+
+/// How long a stop waits for requests in flight (a large CSV download, a browser's
+/// open connection) before the server is dropped anyway.
+pub const DRAIN_LIMIT: Duration = Duration::from_secs(10);
+
+/// Runs the web server until Ctrl-C or SIGTERM.
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    let config = load_config(&args.config)?;
+    let state = app_state(&config)?;
+    check_database(&config.storage.path)?;
+    let listener = bind(args.listen.unwrap_or(config.web.listen)).await?;
+    print_dashboard(listener.local_addr()?);
+    serve_app(listener, state, crate::signal::shutdown_signal()).await
+}
+
+/// The web server's state from the checked config: every target (its stored filters,
+/// its filters for people and its effective schedule), the `[report]` settings, and
+/// the API token from the variable `[web] api_token_env` names. Logs whether requests
+/// need a token (never the token).
+///
+/// # Errors
+///
+/// A usage error (exit code 2) when the token variable is set but empty (or not
+/// UTF-8): an empty token must not pass for "protected"; and when `[report]` does not
+/// convert (see [`settings_from`]).
+pub fn app_state(config: &Config) -> anyhow::Result<AppState> {
+    let settings = settings_from(config)?;
+    let targets = config
+        .targets
+        .iter()
+        .map(|t| TargetConfig {
+            name: t.name.clone(),
+            filters_json: t.filters_json(),
+            filters: t.filters.to_string(),
+            cron: t.schedule.expr().to_owned(),
+        })
+        .collect();
+    let token = api_token(&config.web.api_token_env)?;
+    match &token {
+        Some(_) => tracing::info!(
+            variable = config.web.api_token_env,
+            "API token set: every route but /healthz needs it"
+        ),
+        None => tracing::info!(
+            variable = config.web.api_token_env,
+            "no API token set: requests need no authentication"
+        ),
+    }
+    Ok(AppState::new(&config.storage.path, targets, settings).with_token(token))
+}
+
+/// The API token from the environment variable `var`: `None` when it is unset.
+fn api_token(var: &str) -> anyhow::Result<Option<ApiToken>> {
+    let Some(value) = std::env::var_os(var) else {
+        return Ok(None);
+    };
+    let value = value.into_string().map_err(|_| {
+        usage(anyhow::anyhow!(
+            "config: web.api_token_env: {var} is not UTF-8"
+        ))
+    })?;
+    match ApiToken::new(value) {
+        Some(token) => Ok(Some(token)),
+        None => Err(usage(anyhow::anyhow!(
+            "config: web.api_token_env: {var} is set but empty; unset it to serve without \
+             authentication, or set it to the token requests must carry"
+        ))),
+    }
+}
+
+/// Serves [`headcount_web::app`] on `listener` until `shutdown` completes, then stops
+/// accepting, lets the requests in flight finish and returns; connections still open
+/// after [`DRAIN_LIMIT`] are dropped.
+///
+/// # Errors
+///
+/// When the server fails to run (axum reports accept errors itself and keeps going,
+/// so in practice this does not happen).
+pub async fn serve_app(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+    let server =
+        axum::serve(listener, headcount_web::app(state)).with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stopping_tx.send(());
+        });
+    let drain_expired = async move {
+        if stopping_rx.await.is_ok() {
+            tokio::time::sleep(DRAIN_LIMIT).await;
+        } else {
+            // The server finished without a stop: nothing to bound.
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        r = server.into_future() => r.context("web server"),
+        () = drain_expired => {
+            tracing::warn!(
+                "web server: requests still open {}s after the stop were dropped",
+                DRAIN_LIMIT.as_secs()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Binds `addr`; the error names the address.
+///
+/// # Errors
+///
+/// When the address cannot be bound (in use, not this machine's, no permission).
+pub async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("web: cannot listen on {addr} (--listen or [web] listen)"))
+}
+
+/// Prints where the dashboard is, on stdout: users and tests read it there.
+pub fn print_dashboard(addr: SocketAddr) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "dashboard: http://{addr}/");
+    let _ = out.flush();
+}
+
+/// `serve` only reads: the database must already exist and open as headcount's.
+fn check_database(path: &Path) -> anyhow::Result<()> {
+    if !path.exists() {
+        anyhow::bail!(
+            "database {}: not found; `headcount serve` only reads it: start the collector \
+             (`headcount collect`, or `headcount run` for both in one process) or load \
+             history with `headcount import`",
+            path.display()
+        );
+    }
+    // Opening checks it is headcount's, at this build's schema; the error names it.
+    headcount_store::Reader::open(path)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unset_token_variable_means_no_authentication() {
+        assert!(
+            api_token("HEADCOUNT_TEST_SURELY_UNSET_VARIABLE")
+                .unwrap()
+                .is_none()
+        );
+    }
+}

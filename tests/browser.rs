@@ -1,0 +1,128 @@
+//! The dashboard in a real browser: headless Chromium, driven through Selenium and
+//! chromedriver (`tests/data/browser_check.py`), loads the dashboard and a target page
+//! of `headcount demo`; every image must load and the console must stay free of
+//! errors.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` and Python's `selenium`, which
+//! `.ci/run` installs. Where they are missing the test says so ("SKIPPED: ...") and
+//! passes, unless `HEADCOUNT_REQUIRE_BROWSER` is set (`.ci/run` sets it once the
+//! install worked): then a missing piece fails it.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The first of `names` found on PATH.
+fn on_path(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
+        .find(|p| p.is_file())
+}
+
+/// Chromium, chromedriver and Python with Selenium; or what is missing.
+fn browser() -> Result<(PathBuf, PathBuf, PathBuf), String> {
+    let mut missing = Vec::new();
+    let chromium = on_path(&["chromium", "chromium-browser"]);
+    if chromium.is_none() {
+        missing.push("chromium (apt-get install chromium)");
+    }
+    let driver = on_path(&["chromedriver"]);
+    if driver.is_none() {
+        missing.push("chromedriver (apt-get install chromium-driver)");
+    }
+    let python = on_path(&["python3"]).filter(|py| {
+        Command::new(py)
+            .args(["-c", "import selenium"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if python.is_none() {
+        missing.push("Python's selenium (python3 -m pip install selenium)");
+    }
+    match (chromium, driver, python) {
+        (Some(c), Some(d), Some(p)) => Ok((c, d, p)),
+        _ => Err(missing.join(", ")),
+    }
+}
+
+#[test]
+fn the_dashboard_and_a_target_page_load_every_image_without_console_errors() {
+    let (chromium, driver, python) = match browser() {
+        Ok(found) => found,
+        Err(missing) => {
+            assert!(
+                std::env::var_os("HEADCOUNT_REQUIRE_BROWSER").is_none(),
+                "browser test: HEADCOUNT_REQUIRE_BROWSER is set, but not installed: {missing}"
+            );
+            // Straight to stderr: the test harness captures `println!` and
+            // `eprintln!` of passing tests, and a skip must never be silent.
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED: browser test: not installed: {missing}; .ci/run installs them"
+            );
+            return;
+        }
+    };
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let mut demo = common::spawn(
+        &[
+            "demo",
+            "--days",
+            "2",
+            "--listen",
+            "127.0.0.1:0",
+            "--db",
+            &db.display().to_string(),
+        ],
+        &[],
+    );
+    let base = common::url_in(&demo.wait_for_line("Dashboard:"));
+
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/browser_check.py");
+    let pages = [
+        format!("{base}/"),
+        format!("{base}/targets/bilingual-queue?from=now-7d"),
+    ];
+    let out = Command::new(&python)
+        .arg(&script)
+        .arg(&chromium)
+        .arg(&driver)
+        .args(&pages)
+        .output()
+        .expect("run python3");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "browser_check.py failed:\n{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("browser_check.py printed no JSON ({e}):\n{stderr}"));
+
+    let report = report.as_array().unwrap();
+    assert_eq!(report.len(), 2);
+    for (page, want_images) in report.iter().zip([6, 5]) {
+        let url = &page["url"];
+        let images = page["images"].as_array().unwrap();
+        // The dashboard: one timeline per target; a target page: one chart per kind.
+        assert_eq!(images.len(), want_images, "{url}: {images:#?}");
+        for img in images {
+            assert_eq!(img["complete"], true, "{url}: {img}");
+            assert!(
+                img["natural_width"].as_u64().unwrap() > 0,
+                "{url}: an image did not load: {img}"
+            );
+        }
+        let errors: Vec<&serde_json::Value> = page["console"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["level"] == "SEVERE")
+            .collect();
+        assert!(errors.is_empty(), "{url}: console errors: {errors:#?}");
+    }
+
+    demo.signal("TERM");
+    assert_eq!(demo.wait_exit(), Some(0));
+}
