@@ -39,3 +39,12 @@ pub use types::{
     latency_bucket,
 };
 pub use write::Store;
+
+/// A running collector records a heartbeat at least this often (seconds), whatever its
+/// schedule, so that readers can tell a live collector from one that died.
+pub const HEARTBEAT_EVERY_SECS: i64 = 30;
+
+/// A run still marked running whose last heartbeat is older than this (seconds) before
+/// the reader's `now` is taken to have stopped at that heartbeat: its collector died
+/// and nothing has restarted it yet.
+pub const RUN_STALE_AFTER_SECS: i64 = 4 * HEARTBEAT_EVERY_SECS;
