@@ -1,12 +1,18 @@
 //! `headcount collect` as an operator runs it: against `headcount simulate`, killed
-//! with SIGKILL mid-run, restarted, stopped with SIGTERM; and its config errors.
+//! with SIGKILL mid-run, restarted, stopped with SIGTERM (with a poll in flight, which
+//! is finished and stored); and its config errors.
 
 mod common;
 
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, mpsc};
+use std::time::Duration;
 
-use headcount_store::{Reader, Reads, RunState, Sample};
+use headcount_store::{Outcome, Reader, Reads, RunState, Sample};
 
 /// Every sample of every target, by target name, read through a read-only connection;
 /// `None` while the collector has not created and migrated the database yet.
@@ -104,6 +110,135 @@ fn kill_9_loses_nothing_committed_and_a_restart_resumes() {
         unclean.stopped_at.unwrap() >= last_first_run - 1,
         "{unclean:?}"
     );
+}
+
+/// An upstream that holds every request until its gate opens, then answers
+/// available 3 of 7. Counts the requests that reached it and reports each arrival.
+struct GatedUpstream {
+    base_url: String,
+    requests: Arc<AtomicUsize>,
+    arrived: mpsc::Receiver<()>,
+    gate: Arc<(Mutex<bool>, Condvar)>,
+}
+
+impl GatedUpstream {
+    fn start() -> GatedUpstream {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base_url = format!("http://{}/v1", listener.local_addr().unwrap());
+        let requests = Arc::new(AtomicUsize::new(0));
+        let gate = Arc::new((Mutex::new(false), Condvar::new()));
+        let (tx, arrived) = mpsc::channel();
+        let (count, held) = (Arc::clone(&requests), Arc::clone(&gate));
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(conn) = conn else { break };
+                let (count, held, tx) = (Arc::clone(&count), Arc::clone(&held), tx.clone());
+                std::thread::spawn(move || answer(conn, &count, &held, &tx));
+            }
+        });
+        GatedUpstream {
+            base_url,
+            requests,
+            arrived,
+            gate,
+        }
+    }
+
+    fn open(&self) {
+        let (open, cv) = &*self.gate;
+        *open.lock().unwrap() = true;
+        cv.notify_all();
+    }
+}
+
+/// Reads one HTTP request, reports it, waits for the gate, answers and closes.
+fn answer(
+    mut conn: TcpStream,
+    count: &AtomicUsize,
+    gate: &(Mutex<bool>, Condvar),
+    arrived: &mpsc::Sender<()>,
+) {
+    let mut reader = BufReader::new(conn.try_clone().unwrap());
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':')
+            && k.eq_ignore_ascii_case("content-length")
+        {
+            length = v.trim().parse().unwrap();
+        }
+    }
+    let mut body = vec![0; length];
+    if reader.read_exact(&mut body).is_err() {
+        return;
+    }
+    count.fetch_add(1, Ordering::SeqCst);
+    let _ = arrived.send(());
+    let (open, cv) = gate;
+    let _open = cv.wait_while(open.lock().unwrap(), |o| !*o).unwrap();
+    let json = r#"{"success": true, "data": {"available_agents": 3, "logged_in_agents": 7}}"#;
+    let _ = write!(
+        conn,
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{json}",
+        json.len()
+    );
+}
+
+#[test]
+fn sigterm_lets_the_tick_in_flight_finish_and_stores_its_samples() {
+    let upstream = GatedUpstream::start();
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[upstream]\nbase_url = \"{}\"\n\n[storage]\npath = \"history.db\"\n\n\
+         [schedule]\ncron = \"*/2 * * * * *\"\n\n[[target]]\nname = \"all\"\n",
+        upstream.base_url
+    );
+    let config = dir.path().join("headcount.toml");
+    std::fs::write(&config, text).unwrap();
+    let db = dir.path().join("history.db");
+    let mut collector = common::spawn(
+        &["collect", "--config", config.to_str().unwrap()],
+        &[("CONVOSO_AUTH_TOKEN", "abc123")],
+    );
+
+    // A poll has reached the upstream and is held there: its tick is in flight.
+    upstream
+        .arrived
+        .recv_timeout(common::PATIENCE)
+        .expect("a poll reaches the upstream");
+    collector.signal("TERM");
+    // Answer only after the stop was asked for; the pause gives the signal a head start
+    // (on a very slow machine the answer may still come first, which proves less but
+    // passes just the same).
+    std::thread::sleep(Duration::from_millis(300));
+    upstream.open();
+    assert_eq!(collector.wait_exit(), Some(0), "SIGTERM is a clean stop");
+
+    let reader = Reader::open(&db).unwrap();
+    let samples = snapshot(&db).unwrap().remove("all").unwrap();
+    // Every poll that reached the upstream, the one held across the stop included, is
+    // stored with its measured latency: ok, or a timeout if the machine was too slow
+    // for the answer to arrive within the request timeout.
+    let polled: Vec<&Sample> = samples.iter().filter(|s| s.latency_ms.is_some()).collect();
+    let requests = upstream.requests.load(Ordering::SeqCst);
+    assert!(requests >= 1);
+    assert_eq!(polled.len(), requests, "{samples:?}");
+    for s in &polled {
+        assert!(matches!(s.outcome, Outcome::Ok | Outcome::Timeout), "{s:?}");
+        if s.outcome == Outcome::Ok {
+            assert_eq!((s.available, s.logged_in), (Some(3), Some(7)), "{s:?}");
+        }
+    }
+    let runs = reader.runs(0, i64::MAX).unwrap();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(runs[0].state, RunState::Clean, "{runs:?}");
 }
 
 #[test]

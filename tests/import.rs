@@ -127,9 +127,34 @@ fn a_good_file_round_trips_with_its_rollups() {
     let (code, stdout, _) = s.import("sales", &file);
     assert_eq!(code, Some(0));
     assert!(
-        stdout.contains("0 inserted, 200 duplicates skipped"),
+        stdout.contains("0 inserted, 200 duplicates skipped, 0 skipped as already pruned"),
         "{stdout}"
     );
+
+    // Retention prunes the raw samples of the first 100 rows (25 minutes); the file
+    // imported once more must not count them a second time in the rollups.
+    let pruned = headcount_store::Store::open(s.db())
+        .unwrap()
+        .prune_samples(T0 + 100 * 15, 10_000)
+        .unwrap();
+    assert_eq!(pruned, 100);
+    let (code, stdout, stderr) = s.import("sales", &file);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.contains("0 inserted, 100 duplicates skipped, 100 skipped as already pruned"),
+        "{stdout}"
+    );
+    let again: BTreeMap<i64, (u32, u64, u32, u32)> = Reader::open(s.db())
+        .unwrap()
+        .rollups(id, 0, i64::MAX)
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let g = r.available.unwrap();
+            (r.bucket, (r.ok, g.sum, g.min, g.max))
+        })
+        .collect();
+    assert_eq!(again, expected);
 }
 
 #[test]

@@ -6,7 +6,10 @@
 //! tick polls its targets concurrently (at most `upstream.concurrency` polls in flight
 //! across all ticks) and hands all its samples to the writer as one batch. A target
 //! whose previous poll is still in flight is not polled again: its slot is recorded as
-//! `skipped`. Slots the scheduler fired too late for are recorded as `skipped` too.
+//! `skipped`. Slots the scheduler fired too late for are recorded as `skipped` too, up
+//! to `missed_slot_limit`; past it (the process was stalled, say on a suspended laptop)
+//! the run is ended at the last slot collected and a new run begun, so the gap reads as
+//! downtime.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -38,8 +41,9 @@ pub struct CollectorOptions {
     pub prune_every: Duration,
     /// Most rows one prune transaction deletes (default 5,000).
     pub prune_batch: usize,
-    /// Most missed slots a late firing records as skipped (default 100); a longer gap
-    /// (the machine was suspended, say) is logged and left as downtime.
+    /// Most missed slots a late firing records as skipped (default 100); after a longer
+    /// gap (the machine was suspended, say) the run is ended at the last slot collected
+    /// and a new one begun, so the gap is recorded as downtime.
     pub missed_slot_limit: usize,
     /// How long a stop keeps retrying buffered samples (default 15 s).
     pub stop_flush_limit: Duration,
@@ -61,7 +65,7 @@ impl Default for CollectorOptions {
 /// What a run did, returned by [`Collector::run`] after a graceful stop.
 #[derive(Debug, Clone)]
 pub struct RunSummary {
-    /// The run's id in `collector_runs`.
+    /// The run's id in `collector_runs` (the last one, if a stall split the run).
     pub run: RunId,
     /// Earlier runs found unfinished at start (now marked unclean), oldest first.
     pub unclean_before: Vec<Run>,
@@ -230,7 +234,7 @@ impl Collector {
             "collector stopped"
         );
         Ok(RunSummary {
-            run: start.id,
+            run: report.run.unwrap_or(start.id),
             unclean_before: start.unclean,
             metrics,
             clean: report.run_ended,
@@ -284,6 +288,9 @@ struct Shared {
     /// so the collector stops with an error rather than poll in vain.
     writer_failed: Notify,
     missed_slot_limit: usize,
+    /// The first slot of the current run: a group whose last slot is older than it
+    /// has already had its stall turned into a new run by another group.
+    run_since: Mutex<i64>,
 }
 
 impl Shared {
@@ -333,6 +340,7 @@ impl Shared {
             writer,
             writer_failed: Notify::new(),
             missed_slot_limit,
+            run_since: Mutex::new(i64::MIN),
         }
     }
 
@@ -395,13 +403,22 @@ impl Shared {
 
     /// Starts the tick of group `g` for the slot of now, unless that slot is done.
     fn fire(self: &Arc<Self>, g: usize, ticks: &mut JoinSet<()>) {
+        self.fire_at(g, chrono::Utc::now(), ticks);
+    }
+
+    /// [`Shared::fire`] with the wall clock reading `now`.
+    fn fire_at(
+        self: &Arc<Self>,
+        g: usize,
+        now: chrono::DateTime<chrono::Utc>,
+        ticks: &mut JoinSet<()>,
+    ) {
         let fired = Instant::now();
-        let now = chrono::Utc::now();
         let group = &self.groups[g];
         let Some(slot) = group.schedule.slot_at(now) else {
             return;
         };
-        let missed = {
+        let (prev, missed) = {
             let mut last = group
                 .last_slot
                 .lock()
@@ -410,23 +427,36 @@ impl Shared {
                 Some(prev) if prev >= slot => return,
                 Some(prev) => {
                     *last = Some(slot);
-                    group
+                    let missed = group
                         .schedule
-                        .between(prev, slot, self.missed_slot_limit + 1)
+                        .between(prev, slot, self.missed_slot_limit + 1);
+                    (Some(prev), missed)
                 }
                 None => {
                     *last = Some(slot);
-                    Vec::new()
+                    (None, Vec::new())
                 }
             }
         };
         let missed = if missed.len() > self.missed_slot_limit {
-            tracing::warn!(
-                schedule = group.schedule.expr(),
-                slot,
-                "the scheduler fell more than {} slots behind (was the machine suspended?); that time is left as downtime",
-                self.missed_slot_limit
-            );
+            let prev = prev.unwrap_or(slot);
+            let mut since = lock(&self.run_since);
+            // Several groups see the same stall; the first one to fire after it splits
+            // the run, the others find their last slot before the new run.
+            if prev >= *since {
+                *since = slot;
+                tracing::warn!(
+                    schedule = group.schedule.expr(),
+                    last_slot = prev,
+                    slot,
+                    "the scheduler fell more than {} slots behind (was the machine suspended?); ending the run at the last slot and starting a new one, so that time is downtime",
+                    self.missed_slot_limit
+                );
+                if let Err(e) = self.writer.new_run(prev, slot) {
+                    tracing::error!(error = %e, "could not split the run");
+                    self.writer_failed.notify_one();
+                }
+            }
             Vec::new()
         } else {
             if !missed.is_empty() {
@@ -612,6 +642,134 @@ impl OutcomeLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::writer::WriterOptions;
+    use headcount_convoso::Activity;
+    use headcount_store::{Reader, Reads, RunState};
+
+    /// Answers at once, always the same counts.
+    struct Instant3;
+
+    impl Poller for Instant3 {
+        fn search<'a>(&'a self, _: &'a Filters, _: Duration) -> crate::poll::SearchFuture<'a> {
+            Box::pin(async {
+                Ok(Activity {
+                    available_agents: 3,
+                    logged_in_agents: 5,
+                })
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stall_past_the_slot_limit_ends_the_run_at_its_last_slot_and_begins_another() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.db");
+        // Two groups, every second and every 2 s: both see the stall, one run split.
+        let text = format!(
+            "[upstream]\nbase_url = \"http://127.0.0.1:9/v1\"\n\n[storage]\npath = \"{}\"\n\n\
+             [schedule]\ncron = \"* * * * * *\"\n\n[[target]]\nname = \"a\"\n\n\
+             [[target]]\nname = \"b\"\ncampaign_id = 2\ncron = \"*/2 * * * * *\"\n",
+            path.display()
+        );
+        let config = Config::parse(&text, dir.path()).unwrap();
+        let t0: i64 = 1_800_000_000; // even
+        let mut store = Store::open(&path).unwrap();
+        let start = store.begin_run(t0, 1, "test").unwrap();
+        let ids: Vec<TargetId> = config
+            .targets
+            .iter()
+            .map(|t| store.ensure_target(&t.name, &t.filters_json(), t0).unwrap())
+            .collect();
+        let metrics = Arc::new(Metrics::default());
+        let writer = Writer::spawn(
+            store,
+            Some(start.id),
+            Arc::clone(&metrics),
+            WriterOptions::default(),
+        )
+        .unwrap();
+        let shared = Arc::new(Shared::new(
+            &config,
+            &ids,
+            Arc::new(Instant3),
+            metrics,
+            writer.sender(),
+            100,
+        ));
+        let group_of = |every: &str| {
+            shared
+                .groups
+                .iter()
+                .position(|g| g.schedule.expr().starts_with(every))
+                .unwrap()
+        };
+        let (a, b) = (group_of("* "), group_of("*/2 "));
+        let mut ticks = JoinSet::new();
+        // One tick at a time, so that none is still in flight at the next.
+        let mut fire = async |g: usize, t: i64| {
+            shared.fire_at(
+                g,
+                chrono::DateTime::from_timestamp(t, 0).unwrap(),
+                &mut ticks,
+            );
+            while let Some(done) = ticks.join_next().await {
+                done.unwrap();
+            }
+        };
+        fire(a, t0).await;
+        fire(b, t0).await;
+        // Late by two slots: recorded as skipped, same run.
+        fire(a, t0 + 3).await;
+        fire(b, t0 + 4).await;
+        // 1000 s later: far more than 100 missed slots for both groups.
+        fire(a, t0 + 1004).await;
+        fire(b, t0 + 1004).await;
+        fire(a, t0 + 1005).await;
+        drop(shared);
+        let report = tokio::task::spawn_blocking(move || writer.stop())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(report.run_ended);
+
+        let reader = Reader::open(&path).unwrap();
+        let runs = reader.runs(0, i64::MAX).unwrap();
+        assert_eq!(runs.len(), 2, "{runs:?}");
+        assert_eq!(
+            (runs[0].started_at, runs[0].stopped_at, runs[0].state),
+            (t0, Some(t0 + 3), RunState::Unclean),
+            "{runs:?}"
+        );
+        assert_eq!(
+            (runs[1].started_at, runs[1].state),
+            (t0 + 1004, RunState::Clean),
+            "{runs:?}"
+        );
+        let slots = |id: TargetId| -> Vec<(i64, Outcome)> {
+            reader
+                .samples(id, 0, i64::MAX)
+                .unwrap()
+                .iter()
+                .map(|s| (s.ts, s.outcome))
+                .collect()
+        };
+        use Outcome::{Ok, Skipped};
+        assert_eq!(
+            slots(ids[0]),
+            vec![
+                (t0, Ok),
+                (t0 + 1, Skipped),
+                (t0 + 2, Skipped),
+                (t0 + 3, Ok),
+                (t0 + 1004, Ok),
+                (t0 + 1005, Ok)
+            ]
+        );
+        assert_eq!(
+            slots(ids[1]),
+            vec![(t0, Ok), (t0 + 2, Skipped), (t0 + 4, Ok), (t0 + 1004, Ok)]
+        );
+    }
 
     #[test]
     fn only_changes_of_outcome_are_reported() {

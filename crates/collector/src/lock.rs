@@ -8,6 +8,10 @@ use crate::error::{Error, Result};
 
 /// An exclusive advisory lock on the sidecar file `<db>.lock`, held until dropped.
 ///
+/// The lock file sits beside the database's canonical path (symbolic links and `.`/`..`
+/// resolved, relative paths made absolute), so that `./x.db`, `/abs/x.db` and a link to
+/// either are one lock, as they are one database.
+///
 /// Two collectors writing one database would both poll every target and race for each
 /// slot; the lock makes the second one fail at start instead. The OS releases the lock
 /// when the process dies, even by `kill -9`, so a stale lock file never blocks a
@@ -26,7 +30,7 @@ impl DbLock {
     /// [`Error::Locked`] naming the database when another process holds the lock;
     /// [`Error::LockFile`] when the lock file cannot be created or locked.
     pub fn acquire(db: &Path) -> Result<DbLock> {
-        let mut name = db.as_os_str().to_owned();
+        let mut name = canonical(db).into_os_string();
         name.push(".lock");
         let path = PathBuf::from(name);
         let io_err = |source| Error::LockFile {
@@ -70,6 +74,24 @@ impl DbLock {
     }
 }
 
+/// `db` with its directory canonicalized (the file itself may not exist yet, and if it
+/// does and is a link, the link is followed). Falls back to `db` as given when its
+/// directory cannot be resolved; opening the database then fails with a clear error.
+fn canonical(db: &Path) -> PathBuf {
+    if let Ok(full) = db.canonicalize() {
+        return full;
+    }
+    let Some(name) = db.file_name() else {
+        return db.to_owned();
+    };
+    let dir = match db.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    dir.canonicalize()
+        .map_or_else(|_| db.to_owned(), |dir| dir.join(name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,5 +112,45 @@ mod tests {
         );
         drop(first);
         DbLock::acquire(&db).unwrap();
+    }
+
+    #[test]
+    fn one_database_by_different_paths_is_one_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let db = dir.path().join("h.db");
+        let first = DbLock::acquire(&db).unwrap();
+        // Through `..`, before the database file exists.
+        let roundabout = dir.path().join("sub").join("..").join("h.db");
+        let err = DbLock::acquire(&roundabout).unwrap_err();
+        assert!(matches!(err, Error::Locked { .. }), "{err:?}");
+        // Through a link to its directory.
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link");
+            std::os::unix::fs::symlink(dir.path(), &link).unwrap();
+            let err = DbLock::acquire(&link.join("h.db")).unwrap_err();
+            assert!(matches!(err, Error::Locked { .. }), "{err:?}");
+        }
+        // Relative to the working directory, as `./h.db` would be.
+        let cwd = std::env::current_dir().unwrap();
+        if let Some(rel) = pathdiff(&db, &cwd) {
+            let err = DbLock::acquire(&rel).unwrap_err();
+            assert!(matches!(err, Error::Locked { .. }), "{rel:?}: {err:?}");
+        }
+        drop(first);
+        DbLock::acquire(&roundabout).unwrap();
+    }
+
+    /// `path` relative to `base` (both absolute), by `..` steps up from `base`.
+    fn pathdiff(path: &Path, base: &Path) -> Option<PathBuf> {
+        let base = base.canonicalize().ok()?;
+        let path = path.parent()?.canonicalize().ok()?.join(path.file_name()?);
+        let mut rel = PathBuf::new();
+        for _ in base.components().skip(1) {
+            rel.push("..");
+        }
+        rel.push(path.strip_prefix("/").ok()?);
+        Some(rel)
     }
 }

@@ -34,6 +34,11 @@ impl Schedule {
     /// A one-line reason when the expression does not have six fields, does not parse,
     /// or never fires.
     pub fn parse(expr: &str) -> Result<Schedule, String> {
+        Schedule::parse_from(expr, Utc::now())
+    }
+
+    /// [`Schedule::parse`], looking for the shortest interval from `start` on.
+    pub(crate) fn parse_from(expr: &str, start: DateTime<Utc>) -> Result<Schedule, String> {
         let fields: Vec<&str> = expr.split_whitespace().collect();
         if fields.len() != 6 {
             return Err(format!(
@@ -45,8 +50,8 @@ impl Schedule {
         let cron = parser()
             .parse(&normal)
             .map_err(|e| format!("{expr:?}: {e}"))?;
-        let min_interval = shortest_interval(&cron)
-            .ok_or_else(|| format!("{expr:?}: never fires, or fires only once"))?;
+        let min_interval =
+            shortest_interval(&cron, start).ok_or_else(|| format!("{expr:?}: never fires"))?;
         Ok(Schedule {
             expr: normal,
             cron,
@@ -60,7 +65,9 @@ impl Schedule {
         &self.expr
     }
 
-    /// The shortest time between two occurrences (looked for over the next year).
+    /// The shortest time between two occurrences, looked for over the year from when
+    /// the schedule was parsed (or, for a schedule firing at most once a year, such as
+    /// on leap days, the time between its next two occurrences).
     #[must_use]
     pub fn min_interval(&self) -> Duration {
         self.min_interval
@@ -114,20 +121,29 @@ fn parser() -> CronParser {
         .build()
 }
 
-/// The smallest gap between consecutive occurrences from a fixed reference instant
-/// (Monday 2024-01-01, a leap year) over a bounded probe; `None` with fewer than two
-/// occurrences in that time.
-fn shortest_interval(cron: &Cron) -> Option<Duration> {
+/// The smallest gap between consecutive occurrences after `start` (the time of
+/// parsing: that is when the schedule will run) over a bounded probe; `None` when the
+/// schedule never fires.
+///
+/// A schedule that fires at most once within the probe (yearly, or only on 29
+/// February) gets the gap between its next two occurrences, however far apart: it is
+/// valid, just rare.
+fn shortest_interval(cron: &Cron, start: DateTime<Utc>) -> Option<Duration> {
     // Found one at a time: croner's `iter_after` steps a second past each occurrence
     // and then searches exclusively, so it skips occurrences one second apart.
     let next = |t: DateTime<Utc>| cron.find_next_occurrence(&t, false).ok();
-    let start = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).single()?;
-    let mut prev = cron.find_next_occurrence(&start, true).ok()?;
+    let start = start.with_nanosecond(0).unwrap_or(start);
+    let first = cron.find_next_occurrence(&start, true).ok()?;
+    let mut prev = first;
     let end = prev.timestamp() + INTERVAL_PROBE_SECS;
     let mut min: Option<i64> = None;
     for _ in 0..INTERVAL_PROBE_OCCURRENCES {
         let Some(t) = next(prev) else { break };
         if t.timestamp() > end {
+            // Rarer than the probe: its next occurrence decides, if none came before.
+            if min.is_none() {
+                min = Some(t.timestamp() - prev.timestamp());
+            }
             break;
         }
         let gap = t.timestamp() - prev.timestamp();
@@ -210,5 +226,40 @@ mod tests {
         assert!(e.starts_with("\"61 * * * * *\": "), "{e}");
         let e = Schedule::parse("0 0 0 30 2 *").unwrap_err();
         assert!(e.contains("never fires"), "{e}");
+    }
+
+    #[test]
+    fn leap_day_and_yearly_schedules_are_valid_and_rare() {
+        let days = |e: &str, start: &str| {
+            Schedule::parse_from(e, at(start))
+                .unwrap()
+                .min_interval()
+                .as_secs()
+                / 86_400
+        };
+        // From 2026, the next 29 Februaries are in 2028 and 2032: 1461 days apart.
+        assert_eq!(days("0 0 0 29 2 *", "2026-03-02T10:00:00Z"), 1461);
+        // Just before one: the next after 2028-02-29 is 2032-02-29 all the same.
+        assert_eq!(days("0 0 0 29 2 *", "2028-02-28T00:00:00Z"), 1461);
+        // Today, whenever the tests run.
+        assert!(
+            Schedule::parse("0 0 0 29 2 *")
+                .unwrap()
+                .min_interval()
+                .as_secs()
+                >= 4 * 365 * 86_400
+        );
+        // Once a year, on 1 January: 365 or 366 days depending on the year.
+        let yearly = days("0 0 0 1 1 *", "2026-03-02T10:00:00Z");
+        assert!(yearly == 365 || yearly == 366, "{yearly}");
+    }
+
+    #[test]
+    fn the_probe_starts_when_the_schedule_is_parsed() {
+        // Weekdays at 9 from a Saturday: the weekend gap comes first, then 1 day.
+        let s = Schedule::parse_from("0 0 9 * * MON-FRI", at("2026-03-07T12:00:00Z")).unwrap();
+        assert_eq!(s.min_interval().as_secs(), 86_400);
+        let s = Schedule::parse_from("*/15 * * * * *", at("2031-07-15T23:59:59.750Z")).unwrap();
+        assert_eq!(s.min_interval().as_secs(), 15);
     }
 }

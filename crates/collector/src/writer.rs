@@ -4,7 +4,9 @@
 //! arrives as one batch and is committed in one transaction. A batch that fails with a
 //! retryable error (busy, locked, disk full, I/O) stays in a bounded buffer and is
 //! retried with capped, jittered backoff; past the bound the oldest samples are dropped,
-//! counted and logged. Between messages the thread prunes old rows in small batches.
+//! counted and logged. Between messages the thread prunes old rows in small batches,
+//! and records the run's heartbeat at least every [`headcount_store::HEARTBEAT_EVERY_SECS`]
+//! whatever the schedule, so readers can tell a live collector from a dead one.
 
 use std::collections::VecDeque;
 use std::hash::{BuildHasher, Hasher};
@@ -13,7 +15,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use headcount_store::{NewSample, RunId, Store};
+use headcount_store::{HEARTBEAT_EVERY_SECS, NewSample, RunId, Store};
 
 use crate::config::Retention;
 use crate::error::{Error, Result};
@@ -40,6 +42,8 @@ pub(crate) struct WriterOptions {
     pub retry_cap: Duration,
     /// The wall clock, UTC unix seconds (retention cut-offs, heartbeats, run end).
     pub clock: fn() -> i64,
+    /// How often the run's heartbeat is recorded when no tick has recorded one.
+    pub heartbeat_every: Duration,
 }
 
 impl Default for WriterOptions {
@@ -54,6 +58,7 @@ impl Default for WriterOptions {
             retry_base: Duration::from_millis(200),
             retry_cap: Duration::from_secs(10),
             clock: system_now,
+            heartbeat_every: Duration::from_secs(HEARTBEAT_EVERY_SECS.unsigned_abs()),
         }
     }
 }
@@ -66,6 +71,9 @@ pub(crate) fn system_now() -> i64 {
 enum Msg {
     /// One tick's samples; `now` is when the tick ran (for the heartbeat).
     Batch { samples: Vec<NewSample>, now: i64 },
+    /// End the current run at `ended_at` (the last slot collected before the process
+    /// stalled) and begin a new one at `started_at`, after writing what is buffered.
+    NewRun { ended_at: i64, started_at: i64 },
     /// Write what is buffered, end the run, and stop.
     Stop,
 }
@@ -77,6 +85,9 @@ pub(crate) struct WriterReport {
     pub unwritten: u64,
     /// Whether the run was recorded as cleanly stopped.
     pub run_ended: bool,
+    /// The run stopped: the one the writer started with, or the last one begun after a
+    /// stall.
+    pub run: Option<RunId>,
 }
 
 /// A handle for ticks to send their batches to the writer thread.
@@ -92,6 +103,21 @@ impl WriterSender {
     pub(crate) fn send(&self, samples: Vec<NewSample>, now: i64) -> Result<()> {
         self.0
             .send(Msg::Batch { samples, now })
+            .map_err(|_| Error::Writer("stopped unexpectedly".to_owned()))
+    }
+
+    /// Asks the thread to end the run at `ended_at` and begin another at `started_at`
+    /// (see [`Msg::NewRun`]). Never blocks; batches sent later belong to the new run.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Writer`] when the thread has died (it panicked) or stopped.
+    pub(crate) fn new_run(&self, ended_at: i64, started_at: i64) -> Result<()> {
+        self.0
+            .send(Msg::NewRun {
+                ended_at,
+                started_at,
+            })
             .map_err(|_| Error::Writer("stopped unexpectedly".to_owned()))
     }
 }
@@ -153,8 +179,10 @@ struct WriterLoop {
     prune_at: Instant,
     /// Which table retention is working on in the current round.
     pruning: Option<PruneStage>,
-    /// The latest tick time committed, for heartbeats.
+    /// The latest heartbeat recorded (UTC unix seconds).
     last_heartbeat: i64,
+    /// When the next heartbeat is due if no tick records one first.
+    heartbeat_at: Instant,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,6 +211,7 @@ impl WriterLoop {
             prune_at: now + options.prune_every.min(Duration::from_secs(5)),
             pruning: None,
             last_heartbeat: 0,
+            heartbeat_at: now + options.heartbeat_every,
             options,
         }
     }
@@ -198,11 +227,23 @@ impl WriterLoop {
             };
             match msg {
                 Ok(Msg::Batch { samples, now }) => self.push(samples, now),
+                Ok(Msg::NewRun {
+                    ended_at,
+                    started_at,
+                }) => self.new_run(ended_at, started_at),
                 Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => break,
                 Err(RecvTimeoutError::Timeout) => {}
             }
             if !self.buffer.is_empty() && Instant::now() >= self.retry_at {
                 self.write_buffered();
+            }
+            if Instant::now() >= self.heartbeat_at {
+                self.heartbeat_at = Instant::now() + self.options.heartbeat_every;
+                // Only once everything received is committed: a heartbeat says that
+                // nothing before it is lost if the process dies now.
+                if self.buffer.is_empty() {
+                    self.heartbeat((self.options.clock)());
+                }
             }
             if self.buffer.is_empty() && Instant::now() >= self.prune_at {
                 self.prune_step();
@@ -211,9 +252,13 @@ impl WriterLoop {
         self.finish()
     }
 
-    /// When the loop must wake without a message: a due retry or prune batch.
+    /// When the loop must wake without a message: a due retry, prune batch or
+    /// heartbeat.
     fn next_wake(&self) -> Option<Instant> {
         let mut at = self.prune_at;
+        if self.run.is_some() {
+            at = at.min(self.heartbeat_at);
+        }
         if !self.buffer.is_empty() {
             at = at.min(self.retry_at);
         }
@@ -261,6 +306,13 @@ impl WriterLoop {
                 Ok(summary) => {
                     self.metrics
                         .add_written(summary.inserted, summary.duplicates);
+                    if summary.pruned_skipped > 0 {
+                        // Only if the clock went back past the raw retention.
+                        tracing::warn!(
+                            refused = summary.pruned_skipped,
+                            "samples older than what retention already pruned were not stored: their rollups may count them already"
+                        );
+                    }
                     let n = samples.len();
                     self.buffer.pop_front();
                     self.buffered -= n;
@@ -310,7 +362,10 @@ impl WriterLoop {
             return;
         }
         match self.store.heartbeat(run, now) {
-            Ok(()) => self.last_heartbeat = now,
+            Ok(()) => {
+                self.last_heartbeat = now;
+                self.heartbeat_at = Instant::now() + self.options.heartbeat_every;
+            }
             // Not worth a retry of its own: the next tick's heartbeat follows soon.
             Err(e) => tracing::debug!(error = %e, "heartbeat failed"),
         }
@@ -385,6 +440,38 @@ impl WriterLoop {
         }
     }
 
+    /// Splits the run after a stall: writes what is buffered (once; what fails stays
+    /// buffered for the new run), ends the current run at `ended_at`, unclean (the
+    /// process did not stop on purpose, nothing was collected after it), and begins a
+    /// new one at `started_at`.
+    fn new_run(&mut self, ended_at: i64, started_at: i64) {
+        let Some(run) = self.run else { return };
+        if !self.buffer.is_empty() {
+            self.write_buffered();
+        }
+        let result = self.store.end_run_stalled(run, ended_at).and_then(|()| {
+            self.store
+                .begin_run(started_at, std::process::id(), env!("CARGO_PKG_VERSION"))
+        });
+        match result {
+            Ok(start) => {
+                tracing::warn!(
+                    ended = run.0,
+                    run = start.id.0,
+                    ended_at,
+                    started_at,
+                    "collection stalled: run ended at its last slot and a new run begun; the time between is downtime"
+                );
+                self.run = Some(start.id);
+                self.last_heartbeat = started_at;
+                self.heartbeat_at = Instant::now() + self.options.heartbeat_every;
+            }
+            // The old run goes on; its heartbeats span the stall, so it is not shown as
+            // downtime, but collection itself goes on.
+            Err(e) => tracing::error!(error = %e, "could not record the stall as downtime"),
+        }
+    }
+
     /// Flushes what is buffered (retrying up to the stop limit) and ends the run.
     fn finish(mut self) -> WriterReport {
         let deadline = Instant::now() + self.options.stop_flush_limit;
@@ -420,6 +507,7 @@ impl WriterLoop {
         WriterReport {
             unwritten,
             run_ended,
+            run: self.run,
         }
     }
 }

@@ -1,5 +1,9 @@
-//! The collector against the in-process simulator, on a 1-second schedule: what it
-//! writes, how it records each failure, overruns, and its lock.
+//! The collector against the in-process simulator, on a 2-second schedule: what it
+//! writes, how it records each failure, overruns, a graceful stop, and its lock.
+//!
+//! The machine running these may be slow and busy: a poll may time out or a slot be
+//! skipped at any time, so the tests wait for what they need to see and check
+//! invariants, never counts that depend on timing.
 
 mod common;
 
@@ -45,7 +49,10 @@ async fn one_ok_sample_per_target_per_slot_with_the_values_served() {
     let started = now();
     let running = Running::with_token(db.config(&sim.base_url, TARGETS), TOKEN);
     for name in ["all", "sales", "bilingual-queue", "agent-12345"] {
-        db.wait_for(name, "4 samples", |s| s.len() >= 4).await;
+        db.wait_for(name, "3 ok samples", |s| {
+            with_outcome(s, Outcome::Ok).len() >= 3
+        })
+        .await;
     }
     let summary = running.stop().await;
     let stopped = now();
@@ -68,8 +75,8 @@ async fn one_ok_sample_per_target_per_slot_with_the_values_served() {
     for (name, filter) in &expected {
         let counts = center.count(filter, instant);
         let samples = db.samples(name);
-        assert!(samples.len() >= 4, "{name}: {samples:?}");
-        assert_contiguous(name, &samples);
+        assert!(samples.len() >= 3, "{name}: {samples:?}");
+        assert_contiguous(name, &samples, 2);
         let first = samples.first().unwrap().ts;
         let last = samples.last().unwrap().ts;
         assert!(
@@ -90,8 +97,9 @@ async fn one_ok_sample_per_target_per_slot_with_the_values_served() {
                     assert!(s.latency_ms.is_some());
                 }
                 // Only if the machine starved the scheduler past a whole slot: the
-                // missed slot is recorded as skipped, never left out or doubled.
-                Outcome::Skipped => {}
+                // missed slot is recorded as skipped, never left out or doubled. Or if
+                // it starved the simulator past the request timeout.
+                Outcome::Skipped | Outcome::Timeout => {}
                 other => panic!("{name} at {}: {other}", s.ts),
             }
         }
@@ -228,7 +236,7 @@ async fn every_failure_is_a_gap_with_its_kind_and_collection_resumes() {
     assert!(summary.clean);
 
     let samples = db.samples("all");
-    assert_contiguous("all", &samples);
+    assert_contiguous("all", &samples, 2);
     for s in &samples {
         // A failed poll is a gap, never a zero.
         assert_eq!(s.outcome.is_ok(), s.available.is_some(), "{s:?}");
@@ -246,16 +254,20 @@ async fn a_wrong_token_is_recorded_as_invalid_token() {
         db.config(&sim.base_url, "[[target]]\nname = \"all\"\n"),
         "not-the-token",
     );
-    db.wait_for("all", "3 samples", |s| s.len() >= 3).await;
+    db.wait_for("all", "2 invalid_token samples", |s| {
+        with_outcome(s, Outcome::InvalidToken).len() >= 2
+    })
+    .await;
     running.stop().await;
     let samples = db.samples("all");
+    // Never ok; a slow machine may also time out or skip a slot.
     assert!(
-        samples
-            .iter()
-            .all(|s| matches!(s.outcome, Outcome::InvalidToken | Outcome::Skipped)),
+        samples.iter().all(|s| matches!(
+            s.outcome,
+            Outcome::InvalidToken | Outcome::Skipped | Outcome::Timeout
+        )),
         "{samples:?}"
     );
-    assert!(with_outcome(&samples, Outcome::InvalidToken).len() >= 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -280,11 +292,12 @@ async fn a_closed_port_is_recorded_as_connect_until_the_upstream_comes_up() {
         .await;
     running.stop().await;
     let samples = db.samples("all");
-    assert_contiguous("all", &samples);
+    assert_contiguous("all", &samples, 2);
     assert!(
-        samples
-            .iter()
-            .all(|s| matches!(s.outcome, Outcome::Connect | Outcome::Ok | Outcome::Skipped)),
+        samples.iter().all(|s| matches!(
+            s.outcome,
+            Outcome::Connect | Outcome::Ok | Outcome::Skipped | Outcome::Timeout
+        )),
         "{samples:?}"
     );
 }
@@ -335,8 +348,10 @@ impl Poller for SlowPoller {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_poll_longer_than_the_interval_skips_slots_and_never_overlaps() {
     let db = Db::new();
-    let config = db.config(
+    // Every second: this poller takes no notice of the request timeout.
+    let config = db.config_with_cron(
         "http://127.0.0.1:9/v1",
+        "* * * * * *",
         "[[target]]\nname = \"fast\"\ncampaign_id = 1\n\n[[target]]\nname = \"slow\"\ncampaign_id = 2\n",
     );
     let poller = Arc::new(SlowPoller {
@@ -359,8 +374,8 @@ async fn a_poll_longer_than_the_interval_skips_slots_and_never_overlaps() {
     );
     let slow = db.samples("slow");
     let fast = db.samples("fast");
-    assert_contiguous("slow", &slow);
-    assert_contiguous("fast", &fast);
+    assert_contiguous("slow", &slow, 1);
+    assert_contiguous("fast", &fast, 1);
     // Every tick wrote both targets, the one in flight at the stop included.
     assert_eq!(
         slow.iter().map(|s| s.ts).collect::<Vec<_>>(),
@@ -373,11 +388,91 @@ async fn a_poll_longer_than_the_interval_skips_slots_and_never_overlaps() {
             other => panic!("{other}"),
         }
     }
-    // A 2.5 s poll on a 1 s schedule leaves at least two slots of three skipped.
+    // How many slots a 2.5 s poll overruns depends on how promptly the machine runs
+    // the scheduler, so no ratio is asserted: only that overruns were recorded (waited
+    // for above), and that every one recorded was counted.
     let skipped = with_outcome(&slow, Outcome::Skipped).len();
-    let ok = with_outcome(&slow, Outcome::Ok).len();
-    assert!(skipped >= 2 * ok - 2, "ok {ok}, skipped {skipped}");
+    assert!(skipped >= 2, "{slow:?}");
     assert!(summary.metrics.skipped >= skipped as u64);
+    assert_eq!(summary.metrics.dropped, 0);
+}
+
+/// A poller whose every poll waits at a gate until the test opens it, telling the
+/// test when one has started.
+struct GatedPoller {
+    gate: Arc<tokio::sync::Semaphore>,
+    started: tokio::sync::mpsc::UnboundedSender<()>,
+    polls: AtomicUsize,
+}
+
+impl Poller for GatedPoller {
+    fn search<'a>(&'a self, _filters: &'a Filters, _timeout: Duration) -> SearchFuture<'a> {
+        Box::pin(async move {
+            self.polls.fetch_add(1, Ordering::SeqCst);
+            let _ = self.started.send(());
+            let _permit = self.gate.acquire().await.unwrap();
+            Ok(Activity {
+                available_agents: 4,
+                logged_in_agents: 9,
+            })
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_graceful_stop_lets_the_tick_in_flight_finish_and_stores_its_samples() {
+    let db = Db::new();
+    let config = db.config_with_cron(
+        "http://127.0.0.1:9/v1",
+        "* * * * * *",
+        "[[target]]\nname = \"a\"\ncampaign_id = 1\n\n[[target]]\nname = \"b\"\ncampaign_id = 2\n",
+    );
+    let gate = Arc::new(tokio::sync::Semaphore::new(0));
+    let (started_tx, mut started) = tokio::sync::mpsc::unbounded_channel();
+    let poller = Arc::new(GatedPoller {
+        gate: Arc::clone(&gate),
+        started: started_tx,
+        polls: AtomicUsize::new(0),
+    });
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    // The gate opens only once the collector has seen the stop (SIGTERM in the
+    // binary): the polls then in flight finish after it, whatever the timing.
+    let run = tokio::spawn(
+        Collector::with_poller(config, poller.clone()).run(async move {
+            let _ = stopped.await;
+            gate.add_permits(tokio::sync::Semaphore::MAX_PERMITS / 2);
+        }),
+    );
+    tokio::time::timeout(common::PATIENCE, started.recv())
+        .await
+        .expect("a poll starts")
+        .unwrap();
+    stop.send(()).unwrap();
+    let summary = tokio::time::timeout(common::PATIENCE, run)
+        .await
+        .expect("the collector stops")
+        .unwrap()
+        .unwrap();
+
+    assert!(summary.clean);
+    assert_eq!(summary.metrics.dropped, 0);
+    // Every poll that started, all of them held up past the stop, was stored as ok.
+    let polls = poller.polls.load(Ordering::SeqCst);
+    assert!(polls >= 1);
+    let ok: usize = ["a", "b"]
+        .iter()
+        .map(|name| {
+            let samples = db.samples(name);
+            for s in with_outcome(&samples, Outcome::Ok) {
+                let s = samples.iter().find(|x| x.ts == s).unwrap();
+                assert_eq!((s.available, s.logged_in), (Some(4), Some(9)), "{s:?}");
+            }
+            with_outcome(&samples, Outcome::Ok).len()
+        })
+        .sum();
+    assert_eq!(ok, polls, "polls started {polls}, ok samples stored {ok}");
+    let run = db.reader().last_run().unwrap().unwrap();
+    assert_eq!(run.state, RunState::Clean);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

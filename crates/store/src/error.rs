@@ -99,8 +99,11 @@ pub enum Error {
 
 impl Error {
     /// Whether the same write may succeed if retried later: the database was busy or
-    /// locked by another connection, the disk was full, or an I/O error occurred. The
-    /// collector keeps such batches in a bounded buffer and retries them.
+    /// locked by another connection, the disk was full, an I/O error occurred, or the
+    /// file could not be opened or written for now (read-only: a remount or a
+    /// permission being fixed; cannot open: its directory or a journal file briefly
+    /// unavailable). The collector keeps such batches in a bounded buffer and retries
+    /// them.
     #[must_use]
     pub fn is_retryable(&self) -> bool {
         let sqlite = match self {
@@ -115,7 +118,24 @@ impl Error {
                     | ErrorCode::DatabaseLocked
                     | ErrorCode::DiskFull
                     | ErrorCode::SystemIoFailure
+                    | ErrorCode::ReadOnly
+                    | ErrorCode::CannotOpen
             )
+        )
+    }
+}
+
+impl Error {
+    /// Whether another connection held the database (busy or locked).
+    pub(crate) fn is_busy(&self) -> bool {
+        let sqlite = match self {
+            Error::Sqlite(e) | Error::Open { source: e, .. } => e,
+            Error::Migration(rusqlite_migration::Error::RusqliteError { err, .. }) => err,
+            _ => return false,
+        };
+        matches!(
+            sqlite.sqlite_error_code(),
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
         )
     }
 }
@@ -146,5 +166,43 @@ impl<E> ImportError<E> {
     #[must_use]
     pub fn is_retryable(&self) -> bool {
         matches!(self, ImportError::Store(e) if e.is_retryable())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite(code: std::ffi::c_int) -> Error {
+        Error::Sqlite(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(code),
+            None,
+        ))
+    }
+
+    #[test]
+    fn transient_failures_are_retryable_and_others_are_not() {
+        use rusqlite::ffi;
+        for code in [
+            ffi::SQLITE_BUSY,
+            ffi::SQLITE_LOCKED,
+            ffi::SQLITE_FULL,
+            ffi::SQLITE_IOERR,
+            ffi::SQLITE_READONLY,
+            ffi::SQLITE_CANTOPEN,
+            // Extended codes count as their primary code.
+            ffi::SQLITE_READONLY_DBMOVED,
+            ffi::SQLITE_CANTOPEN_NOTEMPDIR,
+        ] {
+            assert!(sqlite(code).is_retryable(), "code {code}");
+        }
+        for code in [
+            ffi::SQLITE_CORRUPT,
+            ffi::SQLITE_CONSTRAINT,
+            ffi::SQLITE_MISMATCH,
+        ] {
+            assert!(!sqlite(code).is_retryable(), "code {code}");
+        }
+        assert!(!Error::UnknownTarget { id: 1 }.is_retryable());
     }
 }

@@ -38,12 +38,24 @@ const READER_CACHE_KIB: i64 = -8_192;
 const JOURNAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 
 /// Opens (creating if needed) a database for writing and migrates it.
+///
+/// Set-up steps that find the file busy (another process creating or migrating it at
+/// the same moment: switching to WAL needs it alone) are tried again a few times.
 pub(crate) fn open_writer(path: &Path) -> Result<Connection> {
-    let conn = Connection::open(path).map_err(|source| Error::Open {
-        path: path.to_owned(),
-        source,
-    })?;
-    setup_writer(conn, path)
+    let mut attempt = 0;
+    loop {
+        let conn = Connection::open(path).map_err(|source| Error::Open {
+            path: path.to_owned(),
+            source,
+        })?;
+        match setup_writer(conn, path) {
+            Err(e) if e.is_busy() && attempt + 1 < SETUP_ATTEMPTS => {
+                attempt += 1;
+                pause(attempt);
+            }
+            result => return result,
+        }
+    }
 }
 
 /// An in-memory database for writing, migrated.
@@ -90,8 +102,42 @@ fn setup_writer(mut conn: Connection, path: &Path) -> Result<Connection> {
     // process (an import beside the collector) holds the lock.
     conn.set_transaction_behavior(TransactionBehavior::Immediate);
     conn.set_prepared_statement_cache_capacity(64);
-    MIGRATIONS.to_latest(&mut conn)?;
+    migrate(&mut conn)?;
     Ok(conn)
+}
+
+/// How many times opening a writer is tried when it loses a race with another process
+/// setting up the same new file (see [`migrate`]).
+const SETUP_ATTEMPTS: u32 = 5;
+
+/// A short, growing pause between two set-up attempts (the store has no clock).
+fn pause(attempt: u32) {
+    std::thread::sleep(Duration::from_millis(50 * u64::from(attempt)));
+}
+
+/// Applies the pending migrations. Two processes opening a new file at once both see
+/// version 0; the migration transaction is IMMEDIATE, so the second waits for the
+/// first to commit and then fails re-running what is already there. That is told
+/// apart from a real failure by reading the version again: if the file moved on
+/// meanwhile (or it was only busy), the migrations still pending (usually none) are
+/// tried again.
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let version = |conn: &Connection| -> Option<i64> {
+        conn.query_row("PRAGMA user_version", [], |r| r.get(0)).ok()
+    };
+    let mut attempt = 0;
+    loop {
+        let before = version(conn);
+        let Err(e) = MIGRATIONS.to_latest(conn) else {
+            return Ok(());
+        };
+        let e = Error::from(e);
+        attempt += 1;
+        if attempt >= SETUP_ATTEMPTS || !(e.is_busy() || version(conn) != before) {
+            return Err(e);
+        }
+        pause(attempt);
+    }
 }
 
 /// Opens an existing, migrated database read-only.
@@ -136,12 +182,16 @@ fn identify(conn: &Connection, path: &Path) -> Result<usize> {
     let not_ours = || Error::NotHeadcount {
         path: path.to_owned(),
     };
+    // One statement, so one snapshot: read one by one, the three could straddle the
+    // commit of another process migrating the new file (version 0 with tables in it).
     let read = || -> rusqlite::Result<(i64, i32, i64)> {
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let app: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-        let objects: i64 =
-            conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
-        Ok((version, app, objects))
+        conn.query_row(
+            "SELECT (SELECT user_version FROM pragma_user_version),
+                    (SELECT application_id FROM pragma_application_id),
+                    (SELECT count(*) FROM sqlite_schema)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
     };
     let (version, app, objects) = match read() {
         Ok(v) => v,
@@ -215,7 +265,7 @@ mod tests {
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();
-        assert_eq!(tables.len(), 8, "{tables:?}");
+        assert_eq!(tables.len(), 9, "{tables:?}");
         for (name, strict) in tables {
             assert!(strict, "{name} is not STRICT");
         }

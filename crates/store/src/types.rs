@@ -108,6 +108,9 @@ pub struct WriteSummary {
     pub inserted: u64,
     /// Samples whose (target, ts) was already stored; they changed nothing.
     pub duplicates: u64,
+    /// Samples refused because retention pruned the raw samples of their period and
+    /// their bucket's rollup may already count them; they changed nothing.
+    pub pruned_skipped: u64,
 }
 
 /// One row of an import: an ok sample of historical counts (no latency).
@@ -130,6 +133,9 @@ pub struct ImportSummary {
     pub inserted: u64,
     /// Rows whose ts was already stored for the target; skipped.
     pub duplicates: u64,
+    /// Rows refused because retention pruned the raw samples of their period and
+    /// their bucket's rollup may already count them; skipped.
+    pub pruned_skipped: u64,
 }
 
 /// The id of one collector process's run.

@@ -121,6 +121,11 @@ impl Store {
     /// every inserted sample under its outcome, skipped slots included; latencies add
     /// to the histogram only when measured.
     ///
+    /// A sample older than what retention pruned of its target's raw samples, whose
+    /// bucket already has a rollup, is refused and counted as `pruned_skipped`: its raw
+    /// row may have been pruned, so whether the rollup already counts it cannot be
+    /// known, and adding it could count it twice.
+    ///
     /// # Errors
     ///
     /// [`Error::InvalidSample`] when a sample breaks its invariants and
@@ -146,6 +151,7 @@ impl Store {
 
         let mut summary = WriteSummary::default();
         let mut pending = Pending::default();
+        let mut guard = PruneGuard::default();
         let mut polls: HashMap<(i64, Outcome), (u64, u64)> = HashMap::new();
         let mut latency: HashMap<(i64, usize), u64> = HashMap::new();
         {
@@ -155,6 +161,10 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for s in samples {
+                if guard.refuses(&tx, s.target, s.ts)? {
+                    summary.pruned_skipped += 1;
+                    continue;
+                }
                 let n = insert.execute(params![
                     s.target.0,
                     s.ts,
@@ -209,7 +219,9 @@ impl Store {
     /// either every row is stored or none is.
     ///
     /// Rows whose ts is already stored for the target are skipped and counted as
-    /// duplicates. Rollups and distributions are aggregated in memory and merged with
+    /// duplicates. Rows below the target's raw-prune cut-off whose bucket already has a
+    /// rollup are skipped and counted as `pruned_skipped` (see [`Store::write_batch`]):
+    /// re-importing a file after retention pruned its period changes nothing. Rollups and distributions are aggregated in memory and merged with
     /// the stored ones; poll counters are not touched (nothing was polled). `progress`
     /// is called with the number of rows read so far every 65,536 rows and once at the
     /// end. The rows may come in any order; in ts order is fastest.
@@ -233,6 +245,7 @@ impl Store {
         check_target(&tx, target)?;
         let mut summary = ImportSummary::default();
         let mut pending = Pending::default();
+        let mut guard = PruneGuard::default();
         {
             let mut insert = tx
                 .prepare_cached(
@@ -250,6 +263,13 @@ impl Store {
                         ts: row.ts,
                         reason: "available exceeds logged_in",
                     });
+                }
+                if guard.refuses(&tx, target, row.ts)? {
+                    summary.pruned_skipped += 1;
+                    if summary.rows % PROGRESS_EVERY == 0 {
+                        progress(summary.rows);
+                    }
+                    continue;
                 }
                 let n = insert
                     .execute(params![target.0, row.ts, row.available, row.logged_in])
@@ -362,8 +382,37 @@ impl Store {
         Ok(())
     }
 
+    /// Records that run `id` stopped uncleanly at `at`, the last slot it collected before
+    /// its process stalled (a suspended machine), even if a heartbeat written after the
+    /// stall says later: the time after `at` was not collected. The caller then begins a
+    /// new run, so the stall reads as downtime between the two.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::RunNotActive`] when the run is unknown or already stopped;
+    /// [`Error::Sqlite`] when the database fails.
+    pub fn end_run_stalled(&mut self, id: RunId, at: i64) -> Result<()> {
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE collector_runs
+                 SET heartbeat_at = max(started_at, ?2),
+                     stopped_at = max(started_at, ?2),
+                     clean = 0
+                 WHERE id = ?1 AND stopped_at IS NULL",
+            )?
+            .execute(params![id.0, at])?;
+        if n == 0 {
+            return Err(Error::RunNotActive { id: id.0 });
+        }
+        Ok(())
+    }
+
     /// Deletes up to `max_rows` raw samples with `ts < before`, oldest first per target,
-    /// in one short transaction; returns how many. Rollups are kept. Call it in a loop
+    /// in one short transaction; returns how many. Rollups are kept, and each target's
+    /// raw-prune cut-off is advanced past the newest sample deleted, so that a later
+    /// re-write of a pruned slot is refused instead of counted twice in its rollup (see
+    /// [`Store::write_batch`]). Call it in a loop
     /// with pauses until it returns less than `max_rows`, so the collector's writes
     /// interleave; the freed pages are reused, never VACUUMed.
     ///
@@ -377,6 +426,7 @@ impl Store {
             "SELECT ts FROM samples WHERE target_id = ?1 AND ts < ?2
              ORDER BY ts LIMIT 1 OFFSET ?3",
             &["DELETE FROM samples WHERE target_id = ?1 AND ts < ?2"],
+            true,
         )
     }
 
@@ -400,6 +450,7 @@ impl Store {
                 "DELETE FROM rollups WHERE target_id = ?1 AND bucket < ?2",
                 "DELETE FROM rollup_dists WHERE target_id = ?1 AND bucket < ?2",
             ],
+            false,
         )
     }
 
@@ -407,13 +458,15 @@ impl Store {
     /// (counted by the first delete). `nth` finds the key of the row just past the
     /// allowance, so each delete is one range over the primary key: bundled SQLite has
     /// no DELETE … LIMIT, and a `ts < ?` scan of the whole table would read every
-    /// target's rows.
+    /// target's rows. With `mark`, the first delete is of raw samples and the target's
+    /// raw-prune cut-off is advanced to just past the newest one deleted.
     fn prune(
         &mut self,
         before: i64,
         max_rows: usize,
         nth: &str,
         deletes: &[&str],
+        mark: bool,
     ) -> Result<usize> {
         let tx = self.conn.transaction()?;
         let mut left = max_rows;
@@ -431,6 +484,19 @@ impl Store {
                 .query_row(params![target, before, to_i64(left as u64)], |r| r.get(0))
                 .optional()?;
             let cut = past.unwrap_or(before);
+            if mark {
+                let newest: Option<i64> = tx
+                    .prepare_cached("SELECT max(ts) FROM samples WHERE target_id = ?1 AND ts < ?2")?
+                    .query_row(params![target, cut], |r| r.get(0))?;
+                if let Some(newest) = newest {
+                    tx.prepare_cached(
+                        "INSERT INTO raw_prune_marks (target_id, pruned_before) VALUES (?1, ?2)
+                         ON CONFLICT (target_id) DO UPDATE
+                         SET pruned_before = max(pruned_before, excluded.pruned_before)",
+                    )?
+                    .execute(params![target, newest.saturating_add(1)])?;
+                }
+            }
             let mut deleted = None;
             for sql in deletes {
                 let n = tx.prepare_cached(sql)?.execute(params![target, cut])?;
@@ -468,6 +534,68 @@ fn check_target(conn: &Connection, target: TargetId) -> Result<()> {
 /// Counters are u64 in Rust and i64 in SQLite; they cannot reach 2^63 in practice.
 fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// Decides, within one write transaction, which samples fall where retention pruned
+/// raw rows and so must be refused (see [`Store::write_batch`]).
+///
+/// A sample is refused when its ts is below its target's raw-prune cut-off, its raw
+/// row is not stored (a stored one makes it an ordinary duplicate), and its bucket had
+/// a rollup when the transaction began. The latter is remembered per bucket at the
+/// first sample of the bucket seen, before this transaction adds to it, so that samples
+/// inserted earlier in the same batch or import do not make their neighbours look
+/// pruned.
+#[derive(Default)]
+struct PruneGuard {
+    /// Each target's cut-off, `None` when its raw samples were never pruned.
+    marks: HashMap<TargetId, Option<i64>>,
+    /// Whether a bucket below a cut-off had a rollup before this transaction.
+    rolled: HashMap<(TargetId, i64), bool>,
+}
+
+impl PruneGuard {
+    fn refuses(&mut self, conn: &Connection, target: TargetId, ts: i64) -> Result<bool> {
+        let mark = match self.marks.get(&target) {
+            Some(mark) => *mark,
+            None => {
+                let mark = conn
+                    .prepare_cached(
+                        "SELECT pruned_before FROM raw_prune_marks WHERE target_id = ?1",
+                    )?
+                    .query_row([target.0], |r| r.get(0))
+                    .optional()?;
+                self.marks.insert(target, mark);
+                mark
+            }
+        };
+        let bucket = bucket_of(ts);
+        let Some(mark) = mark else { return Ok(false) };
+        if bucket >= mark {
+            // The whole bucket is newer than anything pruned.
+            return Ok(false);
+        }
+        let rolled = match self.rolled.get(&(target, bucket)) {
+            Some(r) => *r,
+            None => {
+                let r = conn
+                    .prepare_cached("SELECT 1 FROM rollups WHERE target_id = ?1 AND bucket = ?2")?
+                    .query_row(params![target.0, bucket], |_| Ok(()))
+                    .optional()?
+                    .is_some();
+                self.rolled.insert((target, bucket), r);
+                r
+            }
+        };
+        if !rolled || ts >= mark {
+            return Ok(false);
+        }
+        let stored = conn
+            .prepare_cached("SELECT 1 FROM samples WHERE target_id = ?1 AND ts = ?2")?
+            .query_row(params![target.0, ts], |_| Ok(()))
+            .optional()?
+            .is_some();
+        Ok(!stored)
+    }
 }
 
 /// Rollups and distributions of newly inserted samples, not yet merged into the

@@ -64,7 +64,8 @@ fn import_merges_with_stored_buckets_and_skips_stored_slots() {
         ImportSummary {
             rows: 5,
             inserted: 4,
-            duplicates: 1
+            duplicates: 1,
+            pruned_skipped: 0
         }
     );
     assert_eq!(reported, vec![5]);

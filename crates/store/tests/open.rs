@@ -163,3 +163,36 @@ fn another_writer_during_an_import_gets_a_retryable_busy_error() {
     // Once the import committed, the lock is free again.
     other.execute_batch("BEGIN IMMEDIATE; ROLLBACK").unwrap();
 }
+
+#[test]
+fn several_writers_opening_a_new_file_at_once_all_succeed() {
+    // The race of two collectors (or a collector and an import) started together on a
+    // database that does not exist yet: each sees an empty file and migrates it.
+    const OPENERS: usize = 4;
+    for round in 0..10 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(format!("race-{round}.db"));
+        let barrier = std::sync::Barrier::new(OPENERS);
+        let results: Vec<Result<(), String>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..OPENERS)
+                .map(|_| {
+                    s.spawn(|| {
+                        barrier.wait();
+                        Store::open(&path).map(drop).map_err(|e| e.to_string())
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for r in &results {
+            assert!(r.is_ok(), "round {round}: {results:?}");
+        }
+        let reader = Reader::open(&path).unwrap();
+        assert_eq!(reader.integrity_check().unwrap(), Vec::<String>::new());
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version as usize, SCHEMA_VERSION);
+    }
+}

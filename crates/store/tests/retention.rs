@@ -2,7 +2,7 @@
 
 mod common;
 
-use headcount_store::{Outcome, Reads, Rollup, Sample, Store, TargetId};
+use headcount_store::{ImportRow, Outcome, Reads, Rollup, Sample, Store, TargetId};
 use proptest::prelude::*;
 
 fn prune_all(mut step: impl FnMut() -> usize, batch: usize) -> usize {
@@ -15,6 +15,53 @@ fn prune_all(mut step: impl FnMut() -> usize, batch: usize) -> usize {
             return total;
         }
     }
+}
+
+#[test]
+fn rewriting_pruned_slots_is_refused_and_counted_so_rollups_never_count_twice() {
+    let mut store = Store::open_in_memory().unwrap();
+    let a = store.ensure_target("a", "{}", 0).unwrap();
+    // Two buckets, 0 and 900, of ok samples every 15 s: 120 slots, available 1.
+    let rows = |from: i64, to: i64| -> Vec<Result<ImportRow, std::convert::Infallible>> {
+        (from..to)
+            .map(|i| {
+                Ok(ImportRow {
+                    ts: i * 15,
+                    available: 1,
+                    logged_in: 2,
+                })
+            })
+            .collect()
+    };
+    store.import(a, rows(0, 120), |_| {}).unwrap();
+    let before = store.rollups(a, i64::MIN, i64::MAX).unwrap();
+    assert_eq!(
+        before.iter().map(|r| r.ok).collect::<Vec<_>>(),
+        vec![60, 60]
+    );
+
+    // Retention deletes the raw samples before 450: slots 0..=435, 30 of them.
+    assert_eq!(store.prune_samples(450, 1000).unwrap(), 30);
+    // The same file imported again: the 30 pruned slots are refused (their rollup
+    // counts them already), the 90 still stored are duplicates.
+    let again = store.import(a, rows(0, 120), |_| {}).unwrap();
+    assert_eq!(
+        (again.inserted, again.duplicates, again.pruned_skipped),
+        (0, 90, 30)
+    );
+    // A collector batch re-writing a pruned slot, a stored one and a new one.
+    let w = store
+        .write_batch(&[
+            Sample::ok(a, 15, 5, 9, None),
+            Sample::ok(a, 450, 5, 9, None),
+            Sample::ok(a, 1800, 1, 2, None),
+        ])
+        .unwrap();
+    assert_eq!((w.inserted, w.duplicates, w.pruned_skipped), (1, 1, 1));
+    let after = store.rollups(a, i64::MIN, i64::MAX).unwrap();
+    assert_eq!(&after[..2], &before[..], "pruned buckets unchanged");
+    assert_eq!(after[2].bucket, 1800);
+    assert_eq!(after[2].ok, 1);
 }
 
 #[test]

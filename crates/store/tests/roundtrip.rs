@@ -97,7 +97,8 @@ fn in_memory_round_trip_reads_back_every_field() {
         summary,
         WriteSummary {
             inserted: 6,
-            duplicates: 0
+            duplicates: 0,
+            pruned_skipped: 0
         }
     );
     check_contents(&store, t);
@@ -183,7 +184,8 @@ fn rewriting_a_batch_changes_nothing() {
         summary,
         WriteSummary {
             inserted: 0,
-            duplicates: 6
+            duplicates: 6,
+            pruned_skipped: 0
         }
     );
     assert_eq!(store.samples(t, T0, T0 + 1800).unwrap(), tick(t));
@@ -212,7 +214,8 @@ fn duplicates_within_one_batch_count_once() {
         summary,
         WriteSummary {
             inserted: 1,
-            duplicates: 2
+            duplicates: 2,
+            pruned_skipped: 0
         }
     );
     let r = store.rollups(t, T0, T0 + 900).unwrap();

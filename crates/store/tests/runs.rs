@@ -121,3 +121,31 @@ fn several_unfinished_runs_are_all_marked_and_returned_oldest_first() {
         vec![RunState::Unclean, RunState::Unclean, RunState::Running]
     );
 }
+
+#[test]
+fn a_stalled_run_ends_unclean_at_its_last_slot_even_after_a_later_heartbeat() {
+    let mut store = Store::open_in_memory().unwrap();
+    let run = store.begin_run(1000, 11, "0.1.0").unwrap().id;
+    store.heartbeat(run, 1030).unwrap();
+    // The machine slept from 1030 to 9000; a heartbeat came in before the first tick.
+    store.heartbeat(run, 9000).unwrap();
+    store.end_run_stalled(run, 1030).unwrap();
+    let next = store.begin_run(9000, 11, "0.1.0").unwrap();
+    assert_eq!(next.unclean, vec![], "already stopped");
+    let runs = store.runs(0, i64::MAX).unwrap();
+    let got: Vec<(i64, i64, Option<i64>, RunState)> = runs
+        .iter()
+        .map(|r| (r.started_at, r.heartbeat_at, r.stopped_at, r.state))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (1000, 1030, Some(1030), RunState::Unclean),
+            (9000, 9000, None, RunState::Running),
+        ]
+    );
+    assert!(matches!(
+        store.end_run_stalled(run, 1030),
+        Err(Error::RunNotActive { .. })
+    ));
+}

@@ -141,7 +141,8 @@ fn stop_writes_what_was_sent_and_records_a_clean_end() {
         report,
         WriterReport {
             unwritten: 0,
-            run_ended: true
+            run_ended: true,
+            run: Some(run.id),
         }
     );
     assert_eq!(stored_ts(&db), vec![NOW - 15, NOW]);
@@ -190,4 +191,75 @@ fn retention_prunes_old_samples_in_batches_and_keeps_their_rollups() {
     let ok: u64 = rollups.iter().map(|r| u64::from(r.ok)).sum();
     assert_eq!(ok, 100, "the rollups of pruned samples stay");
     assert_eq!(metrics.snapshot().pruned_rollups, 0);
+}
+
+/// A clock that moves on a second at every reading, from [`NOW`].
+fn ticking_now() -> i64 {
+    static T: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(NOW);
+    T.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+#[test]
+fn the_heartbeat_is_recorded_without_any_tick() {
+    // As for an hourly schedule: no batch arrives, the run must still look alive.
+    assert!(
+        WriterOptions::default().heartbeat_every.as_secs()
+            <= headcount_store::HEARTBEAT_EVERY_SECS as u64
+    );
+    let (db, mut store) = db();
+    let run = store.begin_run(NOW, 1, "test").unwrap().id;
+    let writer = Writer::spawn(
+        store,
+        Some(run),
+        Arc::new(Metrics::default()),
+        WriterOptions {
+            heartbeat_every: Duration::from_millis(20),
+            clock: ticking_now,
+            ..WriterOptions::default()
+        },
+    )
+    .unwrap();
+    let reader = Reader::open(&db.path).unwrap();
+    let heartbeat = || reader.last_run().unwrap().unwrap().heartbeat_at;
+    wait_for("a heartbeat", || heartbeat() > NOW);
+    let first = heartbeat();
+    wait_for("another heartbeat", || heartbeat() > first);
+    let report = writer.stop().unwrap();
+    assert!(report.run_ended);
+}
+
+#[test]
+fn a_new_run_ends_the_current_one_at_the_given_slot() {
+    let (db, mut store) = db();
+    let run = store.begin_run(NOW, 1, "test").unwrap().id;
+    let writer = Writer::spawn(
+        store,
+        Some(run),
+        Arc::new(Metrics::default()),
+        quick_retries(),
+    )
+    .unwrap();
+    let tx = writer.sender();
+    tx.send(vec![ok(db.target, NOW)], NOW).unwrap();
+    // The tick after the stall said "now" is NOW + 5000 before the split arrives.
+    tx.send(vec![ok(db.target, NOW + 1)], NOW + 5_000).unwrap();
+    tx.new_run(NOW + 1, NOW + 5_000).unwrap();
+    tx.send(vec![ok(db.target, NOW + 5_000)], NOW + 5_000)
+        .unwrap();
+    let report = writer.stop().unwrap();
+    assert!(report.run_ended);
+    assert_ne!(report.run, Some(run), "the run stopped is the new one");
+    assert_eq!(stored_ts(&db), vec![NOW, NOW + 1, NOW + 5_000]);
+    let runs = Reader::open(&db.path).unwrap().runs(0, i64::MAX).unwrap();
+    let got: Vec<(i64, i64, Option<i64>, RunState)> = runs
+        .iter()
+        .map(|r| (r.started_at, r.heartbeat_at, r.stopped_at, r.state))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (NOW, NOW + 1, Some(NOW + 1), RunState::Unclean),
+            (NOW + 5_000, NOW + 5_000, Some(NOW + 5_000), RunState::Clean),
+        ]
+    );
 }
