@@ -323,6 +323,7 @@ fn json_holds_the_report_and_series_the_query_crate_computes() {
         tz: chrono_tz::America::New_York,
         peak: Peak::new(&["mon", "tue"], "08:00-18:00").unwrap(),
         thresholds: Thresholds::new(30, 15, 5).unwrap(),
+        raw_retention: Some(35 * 86_400),
     };
     let params = Params {
         from: Some("2026-03-02"),
@@ -472,6 +473,31 @@ fn each_bad_parameter_exits_2_naming_it() {
         );
         assert!(stdout.is_empty(), "{args:?}: {stdout}");
     }
+    // The fixture's days lie more than 35 days (the default raw retention) before
+    // today: only 15-minute rollups are kept that far back.
+    let (code, _, stderr) = f.report(&[
+        "--from",
+        "2026-03-02",
+        "--to",
+        "2026-03-03",
+        "--step",
+        "5m",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        "headcount: --step: raw samples are kept for 35d; use step=15m or more for ranges \
+         older than that (got 5m)"
+    );
+    // The whole message, the flag named once.
+    let (_, _, stderr) = f.report(&["--tz", "Mars/Olympus"]);
+    assert_eq!(
+        stderr.trim_end(),
+        "headcount: --tz: unknown time zone \"Mars/Olympus\"; expected an IANA name such as \
+         America/New_York or UTC"
+    );
 }
 
 #[test]

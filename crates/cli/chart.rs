@@ -10,10 +10,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use headcount_chart::{Format, Kind, Options, Theme, UnknownName};
+use headcount_collector::Config;
 use headcount_query::{ParamError, Params};
 
 use crate::usage;
-use crate::util::{config_target, load_config, open_reader, series_id, settings_from};
+use crate::util::{config_target, open_reader, series_id, settings_from};
 
 /// Write a chart of a target to a PNG or SVG file.
 ///
@@ -82,8 +83,8 @@ pub struct Args {
 }
 
 /// Parses the options, draws the chart and writes it.
-pub async fn run(args: Args) -> anyhow::Result<()> {
-    // The options first: a bad kind or file name is refused before anything is read.
+pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
+    // The options first: a bad kind or file name is refused before the database is read.
     let kind = args.kind.parse::<Kind>().map_err(unknown)?;
     let theme = args.theme.parse::<Theme>().map_err(unknown)?;
     let to_stdout = args.output.as_os_str() == "-";
@@ -105,7 +106,6 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         );
     }
 
-    let config = load_config(&args.config)?;
     let target = config_target(&config, &args.config, &args.target)?.clone();
     let settings = settings_from(&config)?;
     // `compare` is not a chart parameter: none of the charts shows the comparison.

@@ -4,10 +4,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use headcount_collector::config::fmt_duration;
-use headcount_collector::{PollResult, poll_once};
+use headcount_collector::{Config, PollResult, poll_once};
 use headcount_store::{Reads, Store};
 
-use crate::util::{classify, load_config};
+use crate::util::classify;
 
 /// Check the config, the database, and one poll per target.
 ///
@@ -27,8 +27,7 @@ pub struct Args {
 }
 
 /// Runs the checks and prints the table.
-pub async fn run(args: Args) -> anyhow::Result<()> {
-    let config = load_config(&args.config)?;
+pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
     println!(
         "config:   {} ok, {} targets",
         args.config.display(),

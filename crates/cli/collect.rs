@@ -2,9 +2,9 @@
 
 use std::path::PathBuf;
 
-use headcount_collector::Collector;
+use headcount_collector::{Collector, Config};
 
-use crate::util::{classify, load_config};
+use crate::util::classify;
 
 /// Poll every target on its schedule into the database (the collector).
 ///
@@ -24,9 +24,9 @@ pub struct Args {
     pub config: PathBuf,
 }
 
-/// Runs the collector until Ctrl-C or SIGTERM.
-pub async fn run(args: Args) -> anyhow::Result<()> {
-    let config = load_config(&args.config)?;
+/// Runs the collector of `config` (read by `main` from `Args::config`) until Ctrl-C or
+/// SIGTERM.
+pub async fn run(config: Config) -> anyhow::Result<()> {
     let token = config.upstream_token().map_err(classify)?;
     let collector = Collector::new(config, token).map_err(classify)?;
     collector

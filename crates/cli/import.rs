@@ -10,7 +10,7 @@ use headcount_store::{ImportError, Store};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::usage;
-use crate::util::{classify, load_config};
+use crate::util::classify;
 
 /// Files with fewer rows than this finish before a progress bar would tell anything.
 const BAR_FROM_ROWS: u64 = 65_536;
@@ -23,7 +23,9 @@ const BAR_FROM_ROWS: u64 = 65_536;
 /// is skipped. The whole file is checked before anything is written, and written in
 /// one transaction: a bad row stops the import with its line number (exit code 2) and
 /// leaves the database as it was. Rows whose ts is already stored are skipped and
-/// counted. 15-minute rollups are updated with the samples.
+/// counted, and so are rows in a period whose raw samples retention already pruned
+/// (their 15-minute rollups count them already). 15-minute rollups are updated with
+/// the samples.
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
   headcount import --config headcount.toml --target sales history.csv
@@ -45,8 +47,7 @@ pub struct Args {
 }
 
 /// Imports the file.
-pub async fn run(args: Args) -> anyhow::Result<()> {
-    let config = load_config(&args.config)?;
+pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
     if config.target(&args.target).is_none() {
         let known: Vec<&str> = config.targets.iter().map(|t| t.name.as_str()).collect();
         return Err(usage(anyhow::anyhow!(
@@ -114,12 +115,13 @@ fn import(config: &Config, name: &str, file: &Path) -> anyhow::Result<()> {
     // Leave a compact file behind a large import rather than a WAL as big as it.
     let _ = store.checkpoint();
     println!(
-        "{}: read {} rows into target {:?}: {} inserted, {} duplicates skipped",
+        "{}: read {} rows into target {:?}: {} inserted, {} duplicates skipped, {} skipped as already pruned",
         file.display(),
         summary.rows,
         target.name,
         summary.inserted,
-        summary.duplicates
+        summary.duplicates,
+        summary.pruned_skipped
     );
     Ok(())
 }

@@ -122,16 +122,13 @@ impl Command {
     }
 }
 
-/// Logging from, first to last: the command line, `RUST_LOG`, the config's `[log]`,
-/// `info` as text.
-fn init_logging(cli: &Cli) -> anyhow::Result<()> {
+/// Logging from, first to last: the command line, `RUST_LOG`, the config's `[log]`
+/// (`config_log`, when the command has a config that loaded), `info` as text.
+fn init_logging(
+    cli: &Cli,
+    config_log: Option<&headcount_collector::config::LogConfig>,
+) -> anyhow::Result<()> {
     use tracing_subscriber::EnvFilter;
-    // A config that does not load is reported by the command itself, with its line.
-    let config_log = cli
-        .command
-        .config_path()
-        .and_then(|p| headcount_collector::Config::load(p).ok())
-        .map(|c| c.log);
     let filter = match &cli.log_level {
         Some(spec) => {
             EnvFilter::try_new(spec).map_err(|e| usage(anyhow::anyhow!("--log-level: {e}")))?
@@ -169,30 +166,46 @@ fn init_logging(cli: &Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn dispatch(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {
+/// Runs the command. `config` is the result of loading [`Command::config_path`],
+/// `None` for commands without one; a config that failed to load fails here, once
+/// logging is set up.
+async fn dispatch(
+    command: Command,
+    config: Option<anyhow::Result<headcount_collector::Config>>,
+) -> anyhow::Result<()> {
+    let config = config.transpose()?;
+    // Only commands with a config path get here with `Some`.
+    let loaded =
+        move || config.ok_or_else(|| anyhow::anyhow!("internal: the command has no config file"));
+    match command {
         Command::Demo(args) => demo::run(args).await,
         Command::Simulate(args) => simulate::run(args).await,
-        Command::Run(args) => run::run(args).await,
-        Command::Collect(args) => collect::run(args).await,
-        Command::Serve(args) => serve::run(args).await,
+        Command::Run(args) => run::run(args, loaded()?).await,
+        Command::Collect(_) => collect::run(loaded()?).await,
+        Command::Serve(args) => serve::run(args, loaded()?).await,
         Command::Init(args) => init::run(&args),
-        Command::Check(args) => check::run(args).await,
-        Command::Import(args) => import::run(args).await,
-        Command::Report(args) => report::run(args).await,
-        Command::Chart(args) => chart::run(args).await,
+        Command::Check(args) => check::run(args, loaded()?).await,
+        Command::Import(args) => import::run(args, loaded()?).await,
+        Command::Report(args) => report::run(args, loaded()?).await,
+        Command::Chart(args) => chart::run(args, loaded()?).await,
         Command::Bench(args) => bench::run(args).await,
     }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = init_logging(&cli).and_then(|()| {
+    // The config is read once, here: logging takes its `[log]`, the command the rest.
+    let config = cli.command.config_path().map(util::load_config);
+    let config_log = match &config {
+        Some(Ok(c)) => Some(&c.log),
+        _ => None,
+    };
+    let result = init_logging(&cli, config_log).and_then(|()| {
         tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
             .map_err(anyhow::Error::from)
-            .and_then(|rt| rt.block_on(dispatch(cli)))
+            .and_then(|rt| rt.block_on(dispatch(cli.command, config)))
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use chrono::{DateTime, FixedOffset};
-use headcount_collector::Target;
+use headcount_collector::{Config, Target};
 use headcount_query::{
     EpisodeEnd, HourStats, ParamError, Params, Percentiles, Report, Series, Side, State,
     StateShares, Summary, TrendValues,
@@ -19,7 +19,7 @@ use headcount_store::{Reader, Reads};
 use serde::Serialize;
 
 use crate::usage;
-use crate::util::{config_target, load_config, settings_from};
+use crate::util::{config_target, settings_from};
 
 /// Print a target's report as tables, JSON or CSV.
 ///
@@ -92,8 +92,7 @@ pub enum Format {
 }
 
 /// Parses the parameters, reads the database and prints the report.
-pub async fn run(args: Args) -> anyhow::Result<()> {
-    let config = load_config(&args.config)?;
+pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
     let target = config_target(&config, &args.config, &args.target)?.clone();
     let settings = settings_from(&config)?;
     let params = Params {

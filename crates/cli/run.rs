@@ -18,7 +18,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::serve::{app_state, bind, print_dashboard, serve_app};
-use crate::util::{classify, load_config};
+use crate::util::classify;
 
 /// Collect and serve in one process (the service).
 ///
@@ -45,8 +45,7 @@ pub struct Args {
 }
 
 /// Runs the service until Ctrl-C or SIGTERM.
-pub async fn run(args: Args) -> anyhow::Result<()> {
-    let config = load_config(&args.config)?;
+pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
     let token = config.upstream_token().map_err(classify)?;
     let listener = bind(args.listen.unwrap_or(config.web.listen)).await?;
     print_dashboard(listener.local_addr()?);

@@ -16,7 +16,7 @@ use headcount_web::{ApiToken, AppState, TargetConfig};
 use tokio::net::TcpListener;
 
 use crate::usage;
-use crate::util::{load_config, settings_from};
+use crate::util::settings_from;
 
 /// Serve the dashboard, the JSON API, charts, CSV and /metrics (web only).
 ///
@@ -47,8 +47,7 @@ pub struct Args {
 pub const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
 /// Runs the web server until Ctrl-C or SIGTERM.
-pub async fn run(args: Args) -> anyhow::Result<()> {
-    let config = load_config(&args.config)?;
+pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
     let state = app_state(&config)?;
     check_database(&config.storage.path)?;
     let listener = bind(args.listen.unwrap_or(config.web.listen)).await?;

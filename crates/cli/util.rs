@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use headcount_collector::config::Retention;
 use headcount_collector::{Config, Target};
 use headcount_query::{Peak, Settings, Thresholds};
 use headcount_store::{Reader, Reads, TargetId};
@@ -29,7 +30,8 @@ pub fn classify(e: headcount_collector::Error) -> anyhow::Error {
     }
 }
 
-/// The `[report]` section as the query crate takes it: zone, peak window, thresholds.
+/// The `[report]` section as the query crate takes it: zone, peak window, thresholds;
+/// and `storage.raw_retention`, which decides the finest step of old ranges.
 /// Every command that reports (`report`, `chart`, `serve`, `run`) converts it here.
 ///
 /// # Errors
@@ -42,10 +44,15 @@ pub fn settings_from(config: &Config) -> anyhow::Result<Settings> {
     let peak = Peak::new(&r.peak.day_names(), &r.peak.hours).map_err(config_err)?;
     let t = r.thresholds;
     let thresholds = Thresholds::new(t.healthy, t.monitor, t.warning).map_err(config_err)?;
+    let raw_retention = match config.storage.raw_retention {
+        Retention::Forever => None,
+        Retention::For(d) => Some(i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
+    };
     Ok(Settings {
         tz: r.timezone,
         peak,
         thresholds,
+        raw_retention,
     })
 }
 
@@ -134,7 +141,12 @@ mod tests {
     #[test]
     fn settings_default_to_utc_weekdays_nine_to_five_and_20_10_5() {
         let s = settings_from(&parse(UPSTREAM)).unwrap();
-        assert_eq!(s, Settings::default());
+        // The config's default raw retention (35 days) bounds the steps of old ranges.
+        let expected = Settings {
+            raw_retention: Some(35 * 86_400),
+            ..Settings::default()
+        };
+        assert_eq!(s, expected);
     }
 
     #[test]

@@ -44,7 +44,7 @@ fn fixture() -> Fixture {
     let failing = (NOW - 3 * DAY, NOW - 3 * DAY + 2 * 3600);
     let run = store.begin_run(start, 1, "test").unwrap().id;
     store.end_run(run, down.0).unwrap();
-    store.begin_run(down.1, 2, "test").unwrap();
+    let live = store.begin_run(down.1, 2, "test").unwrap().id;
     let samples: Vec<Sample> = (0..)
         .map(|i| start + i * EVERY)
         .take_while(|&ts| ts < NOW)
@@ -59,6 +59,8 @@ fn fixture() -> Fixture {
         })
         .collect();
     store.write_batch(&samples).unwrap();
+    // The second run is alive at `NOW`: its heartbeat is current.
+    store.heartbeat(live, NOW).unwrap();
     Fixture { store, id }
 }
 
@@ -79,6 +81,7 @@ fn series_query(days: i64) -> SeriesQuery {
         tz: TZ,
         step: Step::Auto,
         thresholds: Thresholds::default(),
+        now: NOW,
     }
 }
 
@@ -91,6 +94,7 @@ fn report_query(days: i64, thresholds: Thresholds) -> ReportQuery {
         horizon: 24,
         peak: Peak::default(),
         thresholds,
+        now: NOW,
     }
 }
 

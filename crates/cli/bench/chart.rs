@@ -42,6 +42,7 @@ pub fn run(bench: &mut Bench) -> anyhow::Result<Vec<Figure>> {
         tz: TZ,
         step: Step::Hour,
         thresholds,
+        now: db.to,
     };
     // Not read by a timeline; `render_from_store` takes it for the other kinds.
     let rq = ReportQuery {
@@ -52,6 +53,7 @@ pub fn run(bench: &mut Bench) -> anyhow::Result<Vec<Figure>> {
         horizon: 24,
         peak: Peak::default(),
         thresholds,
+        now: db.to,
     };
     let series = headcount_query::series(&reader, target, &sq)?;
     let data = ChartData {

@@ -46,6 +46,7 @@ pub fn run(bench: &mut Bench) -> anyhow::Result<Vec<Figure>> {
         tz: TZ,
         step: Step::Day,
         thresholds: Thresholds::default(),
+        now: db.to,
     };
     let (ours, series) = median(RUNS, || headcount_query::series(&reader, target, &q))?;
     let (plain, by_day) = median(BASELINE_RUNS, || {
@@ -91,6 +92,7 @@ pub fn run(bench: &mut Bench) -> anyhow::Result<Vec<Figure>> {
         horizon: 24,
         peak: Peak::default(),
         thresholds: Thresholds::default(),
+        now: db.to,
     };
     let (ours, report) = median(RUNS, || headcount_query::report(&reader, target, &q))?;
     // The plain way to the report's core numbers: means per day (from the week before

@@ -100,6 +100,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         tz: TZ,
         step: Step::Day,
         thresholds: th,
+        now: END,
     };
     let (best, median, s) = time(15, || {
         headcount_query::series(&reader, target, &year).unwrap()
@@ -132,6 +133,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         horizon: 24,
         peak: Peak::default(),
         thresholds: th,
+        now: END,
     };
     let (best, median, r) = time(15, || headcount_query::report(&reader, target, &q).unwrap());
     println!(

@@ -40,8 +40,11 @@
 //!   the next run's start, and after the last run when it has stopped, clipped to the
 //!   range: from the start of its first bucket to the requested end, unsnapped (a
 //!   range ending `now` counts no time to come). Nothing before the first run ever
-//!   counts (imported history has no runs). A run still marked running counts as up
-//!   until a later run marks it unclean.
+//!   counts (imported history has no runs). Nothing after the query's `now` ever
+//!   counts. A run still marked running counts as up while its last heartbeat is at
+//!   most [`headcount_store::RUN_STALE_AFTER_SECS`] before `now`; after that it
+//!   counts as stopped at that heartbeat (its collector died and nothing restarted
+//!   it), as it would once a later run marks it unclean.
 //! - **available_pct** = 100 × Σ available ÷ Σ logged_in over the ok samples: a ratio
 //!   of sums, weighted by agent-time, not a mean of per-sample ratios; `null` when
 //!   Σ logged_in is 0. **utilization_pct** = 100 − available_pct.
@@ -63,8 +66,11 @@
 //!
 //! Steps are `1m`, `5m`, `15m`, `30m`, `1h`, `1d`, `1w` and `auto` (the step whose
 //! bucket count over the range is closest to 600 by ratio, never above 11,000; a
-//! request for more than 11,000 buckets is refused naming `step`). Buckets align to
-//! local time in the requested IANA zone:
+//! request for more than 11,000 buckets is refused naming `step`). A range starting
+//! more than [`Settings::raw_retention`] before `now` has only 15-minute rollups:
+//! there `auto` picks among 15m and coarser, and `1m` or `5m` is refused naming
+//! `step`, with the retention and the way out. Buckets align to local time in the
+//! requested IANA zone:
 //! - Sub-day buckets start where the local clock shows a multiple of the step. Across
 //!   a fall-back there are two 01:00 hour buckets of 60 minutes each; across a
 //!   spring-forward the 01:00 bucket is followed by 03:00. Where a change of offset
@@ -131,11 +137,21 @@
 //!   first whole local hour at or after `to`: the mean, lowest and highest, over
 //!   those of the last 4 weeks whose same local hour of the week had at least 50%
 //!   coverage, of that hour's mean available, mean logged in and utilization, and
-//!   `weeks_used`. Here coverage is ok samples ÷ the target's typical rows per hour
-//!   (the median of ok + failed over the lookback hours that have rows), so hours
-//!   shortened by downtime are not mistaken for full ones. Only data before `to` is
-//!   used. A week whose clock skipped that hour (spring-forward) has none; where the
-//!   hour occurs twice, the first is used.
+//!   `weeks_used`. The 50% rule, exactly: the lookback is every local hour from 4
+//!   weeks before the first forecast hour up to it, with only data before `to`
+//!   (snapped up to the quarter hour); `typical_slots_per_hour` is the median (the
+//!   mean of the middle two for an even count) of rows (ok + failed) over the
+//!   lookback hours that have any row; a week's hour is used when its ok samples
+//!   are at least 1 and `2 × ok ≥ typical_slots_per_hour`. Coverage is so measured
+//!   against the target's usual number of polls an hour, not against the hour's own
+//!   rows: an hour cut short by downtime (few rows, all ok) or full of failed polls
+//!   (many rows, few ok) falls below it. A week below 50% is left out: it adds
+//!   nothing to the mean or band and is not counted in `weeks_used`; when no week of
+//!   an hour reaches 50% (or the lookback has no rows at all), that hour has
+//!   `weeks_used` 0 and `null` values — never a guess from fewer samples. The same
+//!   hour of an earlier week is the same local wall-clock time 7, 14, 21 or 28
+//!   local days back: a week whose clock skipped it (spring-forward) has none; where
+//!   it occurs twice, the first is used.
 //!
 //! # Parameters
 //!

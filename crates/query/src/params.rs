@@ -125,13 +125,33 @@ impl<'a> Params<'a> {
     ///
     /// # Errors
     ///
-    /// As [`Params::range`]; a [`ParamError`] naming `step` for an unknown step or one
-    /// making more than 11,000 buckets.
+    /// As [`Params::range`]; a [`ParamError`] naming `step` for an unknown step, one
+    /// making more than 11,000 buckets, or `1m` or `5m` over a range starting before
+    /// [`Settings::raw_retention`] ago (where `auto` picks 15 minutes or more).
     pub fn series(&self, settings: &Settings, now: i64) -> Result<SeriesQuery, ParamError> {
         let r = self.range(settings, now)?;
         let step: Step = match given(self.step) {
             Some(s) => s.parse()?,
             None => Step::Auto,
+        };
+        // Before the raw retention only the 15-minute rollups remain: 1m and 5m
+        // buckets there would show pruned history as empty rather than say so.
+        let pruned = settings
+            .raw_retention
+            .filter(|keep| r.from < now.saturating_sub(*keep));
+        let step = match pruned {
+            Some(_) if step == Step::Auto => step.resolve_at_least(r.from, r.to, Step::Min15),
+            Some(keep) if !step.uses_rollups() => {
+                return Err(ParamError::new(
+                    "step",
+                    format!(
+                        "raw samples are kept for {}; use step=15m or more for ranges \
+                         older than that (got {step})",
+                        fmt_secs(keep)
+                    ),
+                ));
+            }
+            _ => step,
         };
         let resolved = step.resolve(r.from, r.to);
         checked_bounds(r.tz, resolved, r.from, r.to)?;
@@ -141,6 +161,7 @@ impl<'a> Params<'a> {
             tz: r.tz,
             step,
             thresholds: settings.thresholds,
+            now,
         })
     }
 
@@ -179,8 +200,21 @@ impl<'a> Params<'a> {
             horizon,
             peak: settings.peak,
             thresholds: settings.thresholds,
+            now,
         })
     }
+}
+
+/// Seconds as the config writes a retention: whole days, hours or minutes when they
+/// divide it (`35d`), else seconds.
+fn fmt_secs(secs: i64) -> String {
+    [Unit::Day, Unit::Hour, Unit::Min]
+        .into_iter()
+        .find(|u| secs % u.secs() == 0)
+        .map_or_else(
+            || format!("{secs}s"),
+            |u| format!("{}{}", secs / u.secs(), u.letter()),
+        )
 }
 
 /// An empty value is taken as absent, as HTML forms send unset fields.
@@ -669,6 +703,65 @@ mod tests {
             assert_eq!(q.compare.secs(), secs, "{c}");
             assert_eq!(q.compare.to_string(), c);
         }
+    }
+
+    #[test]
+    fn ranges_older_than_the_raw_retention_need_rollup_steps() {
+        let settings = Settings {
+            raw_retention: Some(35 * 86_400),
+            ..ny()
+        };
+        let at = |from: &'static str, step: Option<&'static str>| Params {
+            from: Some(from),
+            to: Some("now-34d"),
+            step,
+            ..Params::default()
+        };
+        // A day wholly within the retention: auto is 5m as ever.
+        let p = Params {
+            from: Some("now-2d"),
+            to: Some("now-1d"),
+            ..Params::default()
+        };
+        assert_eq!(p.series(&settings, NOW).unwrap().step, Step::Auto);
+        // A day starting 36 days ago: auto is 15m, 1m and 5m are refused with a hint.
+        let q = at("now-36d", None).series(&settings, NOW).unwrap();
+        assert_eq!(q.step, Step::Min15);
+        for step in ["1m", "5m"] {
+            let e = at("now-36d", Some(step))
+                .series(&settings, NOW)
+                .unwrap_err();
+            assert_eq!(e.param, "step");
+            assert_eq!(
+                e.message,
+                format!(
+                    "raw samples are kept for 35d; use step=15m or more for ranges older \
+                     than that (got {step})"
+                )
+            );
+        }
+        assert_eq!(
+            at("now-36d", Some("15m"))
+                .series(&settings, NOW)
+                .unwrap()
+                .step,
+            Step::Min15
+        );
+        // Exactly at the retention's edge the raw samples are still there.
+        let edge = at("now-35d", Some("1m")).series(&settings, NOW).unwrap();
+        assert_eq!(edge.step, Step::Min1);
+        // Never pruned: any range may use 1m.
+        assert!(at("now-36d", Some("1m")).series(&ny(), NOW).is_ok());
+        assert_eq!(fmt_secs(90 * 60), "90m");
+        assert_eq!(fmt_secs(36 * 3600), "36h");
+        assert_eq!(fmt_secs(61), "61s");
+    }
+
+    #[test]
+    fn queries_carry_the_callers_now() {
+        let p = Params::default();
+        assert_eq!(p.series(&ny(), NOW).unwrap().now, NOW);
+        assert_eq!(p.report(&ny(), NOW).unwrap().now, NOW);
     }
 
     #[test]

@@ -44,6 +44,10 @@ pub struct SeriesQuery {
     pub step: Step,
     /// State thresholds.
     pub thresholds: Thresholds,
+    /// The time of the question, UTC unix seconds: downtime is never counted after it,
+    /// and a run silent for more than [`headcount_store::RUN_STALE_AFTER_SECS`] before
+    /// it counts as stopped at its last heartbeat.
+    pub now: i64,
 }
 
 /// Bucketed history of one target.
@@ -180,9 +184,9 @@ fn build(
     accs: &[Acc],
 ) -> Result<Series> {
     let (from, to) = (bounds[0], bounds[bounds.len() - 1]);
-    // Downtime is observed time: it ends at the requested end (`now` for a relative
-    // range), not at the end of the last whole bucket, which may lie in the future.
-    let down = downtime::intervals(reads, from, q.to.min(to).max(from))?;
+    // Downtime is observed time: it ends at the requested end (and never after `now`),
+    // not at the end of the last whole bucket, which may lie in the future.
+    let down = downtime::intervals(reads, from, q.to.min(to).max(from), q.now)?;
     let points = accs
         .iter()
         .zip(bounds.windows(2))

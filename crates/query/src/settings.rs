@@ -9,8 +9,9 @@ use serde::Serialize;
 use crate::error::ParamError;
 use crate::state::Thresholds;
 
-/// The `[report]` settings queries default to. Default: UTC, peak Mon–Fri
-/// 09:00–17:00, thresholds 20/10/5.
+/// The `[report]` settings queries default to, and the raw retention of `[storage]`.
+/// Default: UTC, peak Mon–Fri 09:00–17:00, thresholds 20/10/5, raw samples never
+/// pruned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     /// The center's local time zone: the default `tz`.
@@ -19,6 +20,10 @@ pub struct Settings {
     pub peak: Peak,
     /// State thresholds.
     pub thresholds: Thresholds,
+    /// Seconds raw samples are kept (`storage.raw_retention`); `None` when they are
+    /// never pruned. A range starting earlier than this before `now` has only the
+    /// 15-minute rollups, so its series use steps of 15 minutes or more.
+    pub raw_retention: Option<i64>,
 }
 
 impl Default for Settings {
@@ -27,6 +32,7 @@ impl Default for Settings {
             tz: Tz::UTC,
             peak: Peak::default(),
             thresholds: Thresholds::default(),
+            raw_retention: None,
         }
     }
 }

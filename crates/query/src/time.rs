@@ -105,12 +105,19 @@ impl Step {
     /// (estimated from the nominal lengths). A fixed step is returned as is.
     #[must_use]
     pub fn resolve(self, from: i64, to: i64) -> Step {
+        self.resolve_at_least(from, to, Step::Min1)
+    }
+
+    /// As [`Step::resolve`], `auto` choosing only among the fixed steps no finer than
+    /// `floor` (`15m` where only rollups remain). A fixed step is returned as is.
+    #[must_use]
+    pub fn resolve_at_least(self, from: i64, to: i64, floor: Step) -> Step {
         if self != Step::Auto {
             return self;
         }
         let span = (to - from).max(1) as f64;
         let mut best = (f64::INFINITY, Step::Week);
-        for s in Step::FIXED {
+        for s in Step::FIXED.into_iter().filter(|s| *s >= floor) {
             let n = span / s.nominal_secs().unwrap_or(1) as f64;
             if n > MAX_BUCKETS as f64 {
                 continue;
@@ -430,6 +437,20 @@ mod tests {
         // 10 minutes: 1m gives 10, the closest to 600 there is.
         assert_eq!(Step::Auto.resolve(0, 600), Step::Min1);
         assert_eq!(Step::Hour.resolve(0, 600), Step::Hour);
+        // Where only rollups remain, auto picks among 15m and coarser.
+        assert_eq!(
+            Step::Auto.resolve_at_least(0, 24 * h, Step::Min15),
+            Step::Min15
+        );
+        assert_eq!(
+            Step::Auto.resolve_at_least(0, 600, Step::Min15),
+            Step::Min15
+        );
+        assert_eq!(
+            Step::Auto.resolve_at_least(0, 90 * 24 * h, Step::Min15),
+            Step::Hour
+        );
+        assert_eq!(Step::Min1.resolve_at_least(0, 600, Step::Min15), Step::Min1);
     }
 
     #[test]

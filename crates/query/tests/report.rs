@@ -7,7 +7,7 @@ use headcount_query::{
     EpisodeEnd, Params, Peak, Report, ReportQuery, Span, State, Thresholds, report,
     report_forecast, report_profile, report_trend,
 };
-use headcount_store::Sample;
+use headcount_store::{RUN_STALE_AFTER_SECS, Sample};
 
 fn query(tz_name: &str, from: i64, to: i64) -> ReportQuery {
     ReportQuery {
@@ -18,6 +18,7 @@ fn query(tz_name: &str, from: i64, to: i64) -> ReportQuery {
         horizon: 24,
         peak: Peak::default(),
         thresholds: Thresholds::default(),
+        now: to,
     }
 }
 
@@ -432,9 +433,34 @@ fn downtime_in_the_summary() {
     let r1 = f.store.begin_run(t, 1, "test").unwrap().id;
     f.fill(t, t + 3600, 60, |_| (5, 10));
     f.store.end_run(r1, t + 3600).unwrap();
-    f.store.begin_run(t + 3 * 3600, 2, "test").unwrap();
+    let r2 = f.store.begin_run(t + 3 * 3600, 2, "test").unwrap().id;
+    f.store.heartbeat(r2, t + 4 * 3600 - 30).unwrap();
     let r = run(&f, &query("UTC", t - 3600, t + 4 * 3600));
     assert_eq!(r.summary.downtime_seconds, 2 * 3600);
+}
+
+#[test]
+fn a_collector_silent_past_the_stale_limit_is_down_from_its_last_heartbeat_to_now() {
+    let mut f = Fixture::new();
+    let t = utc("2026-05-04 10:00");
+    // A run that heartbeat until 11:00 and then died without a stop (kill -9), with
+    // nothing started since.
+    let r1 = f.store.begin_run(t, 1, "test").unwrap().id;
+    f.fill(t, t + 3600, 60, |_| (5, 10));
+    f.store.heartbeat(r1, t + 3600).unwrap();
+    let asked = |now: i64| {
+        let q = ReportQuery {
+            now,
+            ..query("UTC", t, t + 4 * 3600)
+        };
+        run(&f, &q).summary.downtime_seconds
+    };
+    // Silent for no more than the limit: it may be alive, so no downtime.
+    assert_eq!(asked(t + 3600 + RUN_STALE_AFTER_SECS), 0);
+    // Past it: down since 11:00, counted up to now (12:30) and not after.
+    assert_eq!(asked(t + 5400), 1800);
+    // Asked after the range: down from 11:00 to the range's end at 14:00.
+    assert_eq!(asked(t + 10 * 3600), 3 * 3600);
 }
 
 /// A collector that ran 14:00–15:26:21 on 2026-05-11 and, a week earlier, 14:00–15:26:21

@@ -205,6 +205,7 @@ proptest! {
             horizon: 2,
             peak: Peak::new(&["mon", "wed", "sat", "sun"], &hours).unwrap(),
             thresholds: th,
+            now: from + len_buckets * 900,
         };
         let r: Report = report(&f.store, f.target(), &q).unwrap();
         let (lo, hi) = (r.from.timestamp(), r.to.timestamp());

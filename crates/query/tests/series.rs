@@ -4,7 +4,7 @@ mod common;
 
 use common::{Fixture, at, close, tz, utc};
 use headcount_query::{Gauge, SeriesQuery, State, Step, Thresholds, latest, series, series_raw};
-use headcount_store::{Outcome, Sample};
+use headcount_store::{Outcome, RUN_STALE_AFTER_SECS, Sample};
 
 fn query(tz_name: &str, from: i64, to: i64, step: Step) -> SeriesQuery {
     SeriesQuery {
@@ -13,6 +13,7 @@ fn query(tz_name: &str, from: i64, to: i64, step: Step) -> SeriesQuery {
         tz: tz(tz_name),
         step,
         thresholds: Thresholds::default(),
+        now: to,
     }
 }
 
@@ -396,7 +397,7 @@ fn downtime_and_coverage_from_collector_runs() {
     f.store.heartbeat(r2, t0 + 9000).unwrap();
     let start3 = f.store.begin_run(t0 + 4 * 3600, 3, "test").unwrap();
     assert_eq!(start3.unclean.len(), 1);
-    // Run 3: half its slots fail.
+    // Run 3: half its slots fail; it is alive at its last slot.
     for (i, ts) in (t0 + 4 * 3600..t0 + 5 * 3600).step_by(60).enumerate() {
         if i % 2 == 0 {
             f.ok(ts, 5, 10);
@@ -404,6 +405,8 @@ fn downtime_and_coverage_from_collector_runs() {
             f.failed(ts);
         }
     }
+    let last_beat = t0 + 5 * 3600 - 60;
+    f.store.heartbeat(start3.id, last_beat).unwrap();
 
     let q = query("UTC", t0 - 3600, t0 + 5 * 3600, Step::Hour);
     let s = series(&f.store, f.target(), &q).unwrap();
@@ -422,14 +425,23 @@ fn downtime_and_coverage_from_collector_runs() {
     );
     assert_eq!(s.points[3].samples, 30);
 
-    // Runs still going at the end count as up; a stopped last run is down after.
-    let later = query("UTC", t0 + 5 * 3600, t0 + 6 * 3600, Step::Hour);
-    assert!(
-        series(&f.store, f.target(), &later)
-            .unwrap()
-            .downtime
-            .is_empty()
-    );
+    // A run with no stop counts as up while its last heartbeat is recent at `now`...
+    let later = |now: i64| {
+        let q = SeriesQuery {
+            now,
+            ..query("UTC", t0 + 5 * 3600, t0 + 6 * 3600, Step::Hour)
+        };
+        let s = series(&f.store, f.target(), &q).unwrap();
+        s.downtime
+            .iter()
+            .map(|d| (d.from.timestamp() - t0, d.to.timestamp() - t0))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(later(last_beat + RUN_STALE_AFTER_SECS), []);
+    // ...and as stopped at that heartbeat once silent for longer (a crashed collector
+    // nobody restarted): down from there, clipped to the range, up to now, never after.
+    assert_eq!(later(t0 + 5 * 3600 + 1800), [(5 * 3600, 5 * 3600 + 1800)]);
+    assert_eq!(later(t0 + 9 * 3600), [(5 * 3600, 6 * 3600)]);
 }
 
 #[test]

@@ -87,6 +87,7 @@ proptest! {
                 tz: tz(ZONES[zone]),
                 step,
                 thresholds: Thresholds::default(),
+                now: from + len,
             };
             let fast = series(&f.store, f.target(), &q).unwrap();
             let raw = series_raw(&f.store, f.target(), &q).unwrap();

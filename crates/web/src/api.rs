@@ -129,7 +129,7 @@ pub(crate) async fn latest(
     params(("name" = String, Path, description = "A configured target's name."), SeriesParams),
     responses(
         (status = 200, description = "The series.", body = Series),
-        (status = 400, description = "A bad or unknown parameter, or more than 11,000 buckets.", body = ErrorBody),
+        (status = 400, description = "A bad or unknown parameter, more than 11,000 buckets, or a 1m or 5m step over a range older than the raw retention.", body = ErrorBody),
         (status = 401, description = "Missing or wrong API token.", body = ErrorBody),
         (status = 404, description = "No such target.", body = ErrorBody),
     )

@@ -111,7 +111,8 @@ impl ApiError {
 
 impl From<headcount_query::ParamError> for ApiError {
     fn from(e: headcount_query::ParamError) -> ApiError {
-        ApiError::bad(e.param, e.to_string())
+        // The message alone: `BadParam` displays the name in front of it once.
+        ApiError::bad(e.param, e.message)
     }
 }
 

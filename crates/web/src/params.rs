@@ -168,7 +168,9 @@ const DOCS: &[Doc] = &[
     Doc {
         name: "step",
         description: "Bucket width, aligned to local time. A range of more than 11,000 \
-            buckets is refused. Default: auto (about 600 buckets).",
+            buckets is refused, and so is 1m or 5m over a range starting before the raw \
+            retention (only 15-minute rollups are kept there). Default: auto (about 600 \
+            buckets; 15m or more before the raw retention).",
         schema: Schema::Enum(&["auto", "1m", "5m", "15m", "30m", "1h", "1d", "1w"]),
         example: "1h",
     },

@@ -342,6 +342,22 @@ async fn bad_parameters_are_refused_by_name() {
             );
         }
     }
+    // The parameter is named once, in front of the message, as "subject: cause".
+    let r = get(&app, "/api/v1/targets/sales/series?from=yesterday").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        r.json(),
+        serde_json::json!({
+            "error": "from: expected RFC 3339 (2026-11-20T09:00:00-05:00), a local date \
+                      (2026-11-20), unix seconds, or now, now-24h, now-7d (units s, m, h, d, w); \
+                      got \"yesterday\"",
+            "param": "from",
+        })
+    );
+    let r = get(&app, "/api/v1/targets/sales/report?tz=Mars%2FOlympus").await;
+    let msg = r.json()["error"].as_str().unwrap().to_owned();
+    assert!(msg.starts_with("tz: unknown time zone"), "{msg}");
+    assert_eq!(msg.matches("tz:").count(), 1, "{msg}");
     // Too many buckets, and a report longer than 731 days, name the parameter to change.
     let r = get(&app, "/api/v1/targets/sales/series?from=now-30d&step=1m").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -355,6 +371,65 @@ async fn bad_parameters_are_refused_by_name() {
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{route}");
         assert_eq!(r.param().as_deref(), Some("x"));
     }
+}
+
+#[tokio::test]
+async fn ranges_older_than_the_raw_retention_take_15_minutes_or_more() {
+    let f = Fixture::new();
+    let settings = headcount_query::Settings {
+        raw_retention: Some(35 * 86_400),
+        ..settings()
+    };
+    let now = NOW;
+    let app = headcount_web::app(
+        headcount_web::AppState::new(&f.db, common::targets(), settings).with_clock(move || now),
+    );
+    let old = "/api/v1/targets/sales/series?from=now-40d&to=now-39d";
+    // auto picks 15m there, where a day within the retention gets 5m.
+    let r = get(&app, old).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["step"], "15m");
+    let r = get(&app, "/api/v1/targets/sales/series?from=now-2d&to=now-1d").await;
+    assert_eq!(r.json()["step"], "5m");
+    // An explicit 1m or 5m is refused, naming step, with the way out.
+    for step in ["1m", "5m"] {
+        let r = get(&app, &format!("{old}&step={step}")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            r.json(),
+            serde_json::json!({
+                "error": format!(
+                    "step: raw samples are kept for 35d; use step=15m or more for ranges \
+                     older than that (got {step})"
+                ),
+                "param": "step",
+            })
+        );
+    }
+    let r = get(&app, &format!("{old}&step=15m")).await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_collector_silent_too_long_shows_downtime_up_to_the_servers_now() {
+    // The fixture's collector run has no stop and last beat 20 s before NOW.
+    let f = Fixture::new();
+    let downtime = |now: i64| {
+        let app = headcount_web::app(
+            headcount_web::AppState::new(&f.db, common::targets(), settings())
+                .with_clock(move || now),
+        );
+        async move {
+            let r = get(&app, "/api/v1/targets/sales/report?from=now-1h").await;
+            assert_eq!(r.status, StatusCode::OK);
+            r.json()["summary"]["downtime_seconds"].clone()
+        }
+    };
+    // At NOW it is alive.
+    assert_eq!(downtime(NOW).await, 0);
+    // Ten minutes later, silent for 620 s (past the 120 s limit): down since its
+    // last heartbeat, up to the server's now and not past it.
+    assert_eq!(downtime(NOW + 600).await, 620);
 }
 
 #[tokio::test]

@@ -30,7 +30,9 @@ pub struct Forecast {
 pub struct ForecastHour {
     /// Start of the hour.
     pub start: DateTime<FixedOffset>,
-    /// How many of the last 4 weeks had that hour with at least 50% coverage.
+    /// How many of the last 4 weeks had that hour with at least 50% coverage: at
+    /// least one ok sample and ok samples ≥ half of
+    /// [`Forecast::typical_slots_per_hour`]. The others are left out of the bands.
     pub weeks_used: u32,
     /// Mean available of those weeks' hours.
     pub available: Option<Band>,
@@ -150,5 +152,56 @@ mod tests {
             })
         );
         assert_eq!(Band::of(&[]), None);
+    }
+
+    /// An hour of `ok` samples at 10 of 40 and `failed` failed polls.
+    fn hour(ok: u64, failed: u64) -> Acc {
+        use headcount_store::{Outcome, Sample, TargetId};
+        let mut acc = Acc::default();
+        for i in 0..ok {
+            acc.add_sample(&Sample::ok(TargetId(1), i as i64 * 60, 10, 40, None));
+        }
+        for i in 0..failed {
+            acc.add_sample(&Sample::failed(
+                TargetId(1),
+                i as i64 * 60,
+                Outcome::Timeout,
+                None,
+            ));
+        }
+        acc
+    }
+
+    #[test]
+    fn coverage_is_ok_samples_against_the_typical_hour_and_weeks_below_half_are_left_out() {
+        // Four weeks of hours before the first forecast hour (2026-06-01T00:00Z), each
+        // of 60 ok rows, so the typical hour has 60 rows.
+        let t0 = 1_780_272_000 - 4 * 7 * 86_400;
+        let n_past = 4 * 168;
+        let hours: Vec<i64> = (0..n_past + 3).map(|i| t0 + i * 3600).collect();
+        let first = n_past as usize;
+        let mut accs: Vec<Acc> = (0..n_past).map(|_| hour(60, 0)).collect();
+        // The first forecast hour, 1 … 4 weeks back: 29 ok of 60 rows (failed polls
+        // count as rows but not as coverage: 48%, out); 30 ok of 60 rows (50%, in);
+        // 30 ok alone, the rest downtime (50% of the typical 60, in); 10 ok (out).
+        for (k, acc) in [
+            (1, hour(29, 31)),
+            (2, hour(30, 30)),
+            (3, hour(30, 0)),
+            (4, hour(10, 0)),
+        ] {
+            accs[first - 168 * k] = acc;
+        }
+        // The next hour: no week has any ok sample.
+        for k in 1..=4 {
+            accs[first + 1 - 168 * k] = hour(0, 60);
+        }
+        let fc = forecast(Tz::UTC, &hours, first, 2, &accs);
+        assert_eq!(fc.typical_slots_per_hour, Some(60.0));
+        assert_eq!(fc.hours[0].weeks_used, 2);
+        assert_eq!(fc.hours[0].available.unwrap().mean, 10.0);
+        assert_eq!(fc.hours[1].weeks_used, 0);
+        assert_eq!(fc.hours[1].available, None);
+        assert_eq!(fc.hours[1].utilization_pct, None);
     }
 }

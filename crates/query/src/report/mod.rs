@@ -41,6 +41,10 @@ pub struct ReportQuery {
     pub peak: Peak,
     /// State thresholds.
     pub thresholds: Thresholds,
+    /// The time of the question, UTC unix seconds: downtime is never counted after it,
+    /// and a run silent for more than [`headcount_store::RUN_STALE_AFTER_SECS`] before
+    /// it counts as stopped at its last heartbeat.
+    pub now: i64,
 }
 
 /// How [`Summary::percentiles_source`] describes its percentiles.
@@ -255,8 +259,8 @@ pub fn report(reads: &impl Reads, target: Target<'_>, q: &ReportQuery) -> Result
     // grid snaps it: a range ending `now` must not count the minutes up to the next
     // quarter hour after a stopped run. The previous period ends as far back from the
     // requested end, so the two compare like with like.
-    let down = downtime::intervals(reads, plan.from, plan.observed_to)?;
-    let prev_down = downtime::intervals(reads, plan.prev.0, plan.prev_observed_to)?;
+    let down = downtime::intervals(reads, plan.from, plan.observed_to, q.now)?;
+    let prev_down = downtime::intervals(reads, plan.prev.0, plan.prev_observed_to, q.now)?;
     let current = summary(tz, th, (plan.from, plan.to), &pass.total, &dists.all, &down);
     let previous = summary(tz, th, plan.prev, &prev_total, &dists.prev, &prev_down);
     let profile = pass.profile(q, &dists);
@@ -483,7 +487,8 @@ impl DistPass {
 struct Plan {
     from: i64,
     to: i64,
-    /// The requested end, unsnapped (at most `to`): where downtime stops counting.
+    /// The requested end, unsnapped (at most `to`, and not after `now`): where downtime
+    /// stops counting.
     observed_to: i64,
     prev: (i64, i64),
     /// The comparison period's counterpart of `observed_to` (within `prev`).
@@ -507,7 +512,7 @@ impl Plan {
             snap_down(q.compare.back(tz, from)),
             snap_up(q.compare.back(tz, to)),
         );
-        let observed_to = q.to.min(to).max(from);
+        let observed_to = q.to.min(q.now).min(to).max(from);
         let prev_observed_to = q.compare.back(tz, observed_to).min(prev.1).max(prev.0);
         let first_day = day_of(tz, from) - chrono::Days::new(7);
         let days_from = crate::time::day_start(tz, first_day);
