@@ -128,9 +128,15 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
             id,
             name: &target.name,
         };
-        headcount_chart::render_from_store(&reader, t, kind, &sq, &rq, &opts).map_err(|e| match e {
-            headcount_chart::Error::Query(headcount_query::Error::Param(p)) => param_error(p),
-            other => anyhow::Error::new(other),
+        reader.snapshot(|reader| {
+            headcount_chart::render_from_store(reader, t, kind, &sq, &rq, &opts).map_err(
+                |e| match e {
+                    headcount_chart::Error::Query(headcount_query::Error::Param(p)) => {
+                        param_error(p)
+                    }
+                    other => anyhow::Error::new(other),
+                },
+            )
         })
     })
     .await

@@ -117,12 +117,15 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
             id,
             name: &target.name,
         };
-        let report = || headcount_query::report(&reader, t, &rq).map_err(query_error);
-        let series = || headcount_query::series(&reader, t, &sq).map_err(query_error);
-        Ok(match format {
-            Format::Table => table(&report()?, &target, episodes),
-            Format::Json => json(&report()?, &series()?)?,
-            Format::Csv => csv(&series()?)?,
+        // One snapshot: the report and the series see the same rows.
+        reader.snapshot(|reader| {
+            let report = || headcount_query::report(reader, t, &rq).map_err(query_error);
+            let series = || headcount_query::series(reader, t, &sq).map_err(query_error);
+            Ok(match format {
+                Format::Table => table(&report()?, &target, episodes),
+                Format::Json => json(&report()?, &series()?)?,
+                Format::Csv => csv(&series()?)?,
+            })
         })
     })
     .await

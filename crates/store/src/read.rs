@@ -56,6 +56,41 @@ impl Reader {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Runs `f` with all its reads in one read transaction, so that they see the
+    /// database as it was at the first of them even while a collector commits: the
+    /// sections of one report, or a chart's series and its report, agree. Called
+    /// inside another snapshot, it simply runs `f` in the outer one.
+    ///
+    /// # Errors
+    ///
+    /// What `f` returns; [`Error::Sqlite`] when the transaction cannot begin or end.
+    pub fn snapshot<T, E: From<Error>>(
+        &self,
+        f: impl FnOnce(&Reader) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        if !self.conn.is_autocommit() {
+            return f(self);
+        }
+        self.conn
+            .execute_batch("BEGIN DEFERRED")
+            .map_err(Error::from)?;
+        // Ends the transaction however `f` leaves, a panic included, so that a reader
+        // kept for later requests never stays pinned to an old snapshot.
+        struct End<'a>(&'a Connection);
+        impl Drop for End<'_> {
+            fn drop(&mut self) {
+                if !self.0.is_autocommit() {
+                    // Nothing was written: rolling back only releases the snapshot.
+                    let _ = self.0.execute_batch("ROLLBACK");
+                }
+            }
+        }
+        let end = End(&self.conn);
+        let out = f(self);
+        drop(end);
+        out
+    }
 }
 
 impl sealed::Conn for Reader {

@@ -403,3 +403,34 @@ fn an_empty_batch_writes_nothing() {
     let mut store = Store::open_in_memory().unwrap();
     assert_eq!(store.write_batch(&[]).unwrap(), WriteSummary::default());
 }
+
+#[test]
+fn a_snapshot_sees_one_state_while_the_writer_commits() {
+    let (_dir, path, mut store) = temp_store();
+    let t = store.ensure_target("sales", "{}", T0).unwrap();
+    store.write_batch(&tick(t)[..2]).unwrap();
+    let reader = Reader::open(&path).unwrap();
+    let count = |r: &Reader| r.samples(t, T0, T0 + 1800).unwrap().len();
+
+    let (inside, again) = reader
+        .snapshot(|r| -> Result<_, Error> {
+            let before = count(r);
+            // The collector commits more while the snapshot is open...
+            store.write_batch(&tick(t)[2..]).unwrap();
+            // ...and a nested snapshot runs in the outer one.
+            let nested = r.snapshot(|r| -> Result<_, Error> { Ok(count(r)) })?;
+            Ok((before, nested.max(count(r))))
+        })
+        .unwrap();
+    assert_eq!((inside, again), (2, 2), "reads inside one snapshot agree");
+    // Outside it, the next read sees the commit.
+    assert_eq!(count(&reader), 6);
+
+    // An error inside ends the snapshot too: the reader is not left pinned.
+    let err = reader.snapshot(|_| -> Result<(), Error> { Err(Error::RunNotActive { id: 7 }) });
+    assert!(matches!(err, Err(Error::RunNotActive { id: 7 })));
+    store
+        .write_batch(&[Sample::ok(t, T0 + 1_200, 1, 2, None)])
+        .unwrap();
+    assert_eq!(count(&reader), 7);
+}

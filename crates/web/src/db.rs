@@ -59,15 +59,16 @@ pub(crate) fn with_reader<T>(
 }
 
 /// Runs `f` on a `spawn_blocking` thread with that thread's reader of the state's
-/// database: for reads that may take a while (series, reports, charts, pages), which
-/// must not hold up the quick ones queued for [`read_quick`].
+/// database, all its reads in one snapshot ([`Reader::snapshot`]): for reads that may
+/// take a while (series, reports, charts, pages), which must not hold up the quick ones
+/// queued for [`read_quick`].
 pub(crate) async fn read<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&Reader, &AppState) -> Result<T, ApiError> + Send + 'static,
 {
     let st = state.clone();
-    tokio::task::spawn_blocking(move || with_reader(&st.inner.db, |r| f(r, &st)))
+    tokio::task::spawn_blocking(move || with_reader(&st.inner.db, |r| r.snapshot(|r| f(r, &st))))
         .await
         .map_err(|e| ApiError::Internal(format!("read task: {e}")))?
 }
