@@ -147,7 +147,7 @@ fn index_row(t: &TargetConfig, latest: Option<&Latest>) -> Markup {
         (status = 200, description = "The target's page.", content_type = "text/html; charset=utf-8", body = String),
         (status = 400, description = "A bad range: the page, showing the error beside the range picker; an unknown parameter: JSON.", content_type = "text/html; charset=utf-8", body = String),
         (status = 401, description = "Missing or wrong API token.", body = ErrorBody),
-        (status = 404, description = "No such target.", body = ErrorBody),
+        (status = 404, description = "No such target: a page linking to the configured ones.", content_type = "text/html; charset=utf-8", body = String),
     )
 )]
 pub(crate) async fn target_page(
@@ -155,7 +155,14 @@ pub(crate) async fn target_page(
     PathArgs(name): PathArgs<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let config = known(&state, &name)?.config.clone();
+    let config = match known(&state, &name) {
+        Ok(t) => t.config.clone(),
+        // A person followed a link or typed the address: a page, not a JSON body.
+        Err(e @ ApiError::UnknownTarget(_)) => {
+            return Ok((StatusCode::NOT_FOUND, not_found_html(&state, &e)).into_response());
+        }
+        Err(e) => return Err(e),
+    };
     let q = Query::parse(raw.as_deref(), PageParams::NAMES)?;
     let range = Range::of(&q);
     let now = state.now();
@@ -458,6 +465,24 @@ fn page(title: &str, body: Markup) -> Markup {
             body { main { (body) } }
         }
     }
+}
+
+/// The page for an unknown target: what was asked for and the targets there are.
+fn not_found_html(state: &AppState, e: &ApiError) -> Markup {
+    page(
+        "headcount: no such target",
+        html! {
+            p { a href="/" { "← all targets" } }
+            h1 { "No such target" }
+            p { (capitalized(&e.to_string())) ". Configured targets:" }
+            ul {
+                @for t in state.targets() {
+                    li { a href={ "/targets/" (segment(&t.name)) } { (t.name) } }
+                }
+            }
+            (footer())
+        },
+    )
 }
 
 fn footer() -> Markup {

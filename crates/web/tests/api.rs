@@ -442,7 +442,6 @@ async fn unknown_targets_are_404_everywhere() {
         "/api/v1/targets/nope/report",
         "/api/v1/targets/nope/samples.csv",
         "/charts/nope/timeline.png",
-        "/targets/nope",
         // Percent-encoded names are decoded before the lookup.
         "/api/v1/targets/sa%20les/latest",
     ] {
@@ -456,6 +455,11 @@ async fn unknown_targets_are_404_everywhere() {
     assert_eq!(r.param().as_deref(), Some("name"));
     let r = get(&app, "/api/v2/nothing").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // The dashboard's page answers 404 too, as HTML (tests/dashboard.rs).
+    assert_eq!(
+        get(&app, "/targets/nope").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]

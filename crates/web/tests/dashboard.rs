@@ -179,3 +179,25 @@ async fn names_are_escaped_and_encoded() {
         assert_eq!(get(&app, &src).await.status, StatusCode::OK, "{src}");
     }
 }
+
+#[tokio::test]
+async fn an_unknown_target_page_is_an_html_404_linking_to_the_targets() {
+    let f = Fixture::new();
+    let app = f.app();
+    let r = get(&app, "/targets/nobody%3Cb%3E").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.content_type(), "text/html; charset=utf-8");
+    let html = r.text();
+    assert!(html.contains("No such target"), "{html}");
+    assert!(
+        html.contains("Unknown target &quot;nobody&lt;b&gt;&quot;"),
+        "{html}"
+    );
+    let links = attrs(&html, "href");
+    assert!(links.contains(&"/targets/sales".to_owned()), "{links:?}");
+    assert!(links.contains(&"/".to_owned()), "{links:?}");
+    // The API keeps answering JSON for the same name.
+    let r = get(&app, "/api/v1/targets/nobody/latest").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.content_type(), "application/json");
+}
