@@ -106,13 +106,8 @@ impl Error {
     /// them.
     #[must_use]
     pub fn is_retryable(&self) -> bool {
-        let sqlite = match self {
-            Error::Sqlite(e) | Error::Open { source: e, .. } => e,
-            Error::Migration(rusqlite_migration::Error::RusqliteError { err, .. }) => err,
-            _ => return false,
-        };
         matches!(
-            sqlite.sqlite_error_code(),
+            self.sqlite_code(),
             Some(
                 ErrorCode::DatabaseBusy
                     | ErrorCode::DatabaseLocked
@@ -126,15 +121,21 @@ impl Error {
 }
 
 impl Error {
+    /// The SQLite error code underneath, if SQLite failed.
+    fn sqlite_code(&self) -> Option<ErrorCode> {
+        match self {
+            Error::Sqlite(e) | Error::Open { source: e, .. } => e.sqlite_error_code(),
+            Error::Migration(rusqlite_migration::Error::RusqliteError { err, .. }) => {
+                err.sqlite_error_code()
+            }
+            _ => None,
+        }
+    }
+
     /// Whether another connection held the database (busy or locked).
     pub(crate) fn is_busy(&self) -> bool {
-        let sqlite = match self {
-            Error::Sqlite(e) | Error::Open { source: e, .. } => e,
-            Error::Migration(rusqlite_migration::Error::RusqliteError { err, .. }) => err,
-            _ => return false,
-        };
         matches!(
-            sqlite.sqlite_error_code(),
+            self.sqlite_code(),
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
         )
     }
