@@ -752,6 +752,31 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The demo's config with its database in `dir`, for the golden-answer test.
+#[cfg(test)]
+pub(crate) fn golden_config(dir: &Path) -> Config {
+    let files = DemoFiles::for_db(&dir.join("demo.db"));
+    let text = config_text(
+        "http://127.0.0.1:9/v1",
+        &files,
+        "127.0.0.1:0".parse().unwrap(),
+    );
+    Config::parse(&text, &files.dir).unwrap()
+}
+
+/// Seeds `days` of the demo's history ending at `now`, as `headcount demo` does.
+#[cfg(test)]
+pub(crate) fn seed_for_golden(
+    store: &mut Store,
+    config: &Config,
+    center: &Center,
+    days: u32,
+    now: i64,
+) {
+    let no = AtomicBool::new(false);
+    seed_store(store, config, center, days, &no, &|| now, false).unwrap();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

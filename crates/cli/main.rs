@@ -20,6 +20,8 @@ mod chart;
 mod check;
 mod collect;
 mod demo;
+#[cfg(test)]
+mod golden;
 mod import;
 mod init;
 mod report;
