@@ -5,8 +5,8 @@
 //!
 //! Needs Debian's `chromium` and `chromium-driver` and Python's `selenium`, which
 //! `.ci/run` installs. Where they are missing the test says so ("SKIPPED: ...") and
-//! passes, unless `HEADCOUNT_REQUIRE_BROWSER` is set (`.ci/run` sets it once the
-//! install worked): then a missing piece fails it.
+//! passes, unless `HEADCOUNT_REQUIRE_TOOLS` is set (`.ci/run` sets it once it has
+//! installed them): then a missing piece fails it.
 
 mod common;
 
@@ -53,8 +53,8 @@ fn the_dashboard_and_a_target_page_load_every_image_without_console_errors() {
         Ok(found) => found,
         Err(missing) => {
             assert!(
-                std::env::var_os("HEADCOUNT_REQUIRE_BROWSER").is_none(),
-                "browser test: HEADCOUNT_REQUIRE_BROWSER is set, but not installed: {missing}"
+                std::env::var_os("HEADCOUNT_REQUIRE_TOOLS").is_none(),
+                "browser test: HEADCOUNT_REQUIRE_TOOLS is set, but not installed: {missing}"
             );
             // Straight to stderr: the test harness captures `println!` and
             // `eprintln!` of passing tests, and a skip must never be silent.

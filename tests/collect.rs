@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::time::Duration;
 
-use headcount_store::{Outcome, Reader, Reads, RunState, Sample};
+use headcount_store::{OpsReads, Outcome, Reader, Reads, RunState, Sample};
 
 /// Every sample of every target, by target name, read through a read-only connection;
 /// `None` while the collector has not created and migrated the database yet.

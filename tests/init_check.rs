@@ -12,7 +12,7 @@ fn init_writes_a_config_that_parses_and_refuses_to_overwrite_it() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.contains("wrote"), "{stdout}");
 
-    let config = headcount_collector::Config::load(&path).unwrap();
+    let config = headcount_config::Config::load(&path).unwrap();
     assert_eq!(config.upstream.base_url, "http://127.0.0.1:8090/v1");
     assert_eq!(config.upstream.auth_token_env, "CONVOSO_AUTH_TOKEN");
     let names: Vec<&str> = config.targets.iter().map(|t| t.name.as_str()).collect();
@@ -32,8 +32,7 @@ fn check_polls_each_target_once_and_fails_on_a_refused_filter() {
     let (_sim, base_url) = common::simulator();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("headcount.toml");
-    let example =
-        headcount_collector::config::EXAMPLE.replace("http://127.0.0.1:8090/v1", &base_url);
+    let example = headcount_config::EXAMPLE.replace("http://127.0.0.1:8090/v1", &base_url);
     std::fs::write(&path, &example).unwrap();
     let file = path.to_str().unwrap();
     let env = [("CONVOSO_AUTH_TOKEN", "abc123")];

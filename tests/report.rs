@@ -5,7 +5,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use headcount_query::{Params, Peak, Settings, Thresholds};
+use chrono::Weekday;
+use headcount_query::{Params, Settings, Thresholds, Window};
 use headcount_store::{Outcome, Reader, Reads, Sample, Store};
 
 /// 2026-03-02T00:00:00Z, a Monday.
@@ -35,7 +36,7 @@ impl Fixture {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("headcount.toml");
         std::fs::write(&config, format!("{report}\n{UPSTREAM}{TARGETS}")).unwrap();
-        let filters = headcount_collector::Config::load(&config)
+        let filters = headcount_config::Config::load(&config)
             .unwrap()
             .target("sales")
             .unwrap()
@@ -321,7 +322,7 @@ fn json_holds_the_report_and_series_the_query_crate_computes() {
     // The same queries, with the settings written out here rather than converted.
     let settings = Settings {
         tz: chrono_tz::America::New_York,
-        peak: Peak::new(&["mon", "tue"], "08:00-18:00").unwrap(),
+        peak: Window::new([Weekday::Mon, Weekday::Tue], "08:00-18:00").unwrap(),
         thresholds: Thresholds::new(30, 15, 5).unwrap(),
         raw_retention: Some(35 * 86_400),
     };
@@ -338,7 +339,7 @@ fn json_holds_the_report_and_series_the_query_crate_computes() {
         .target("sales", r#"{"campaign_id":"111"}"#)
         .unwrap()
         .unwrap();
-    let target = headcount_query::Target { id, name: "sales" };
+    let target = headcount_query::SeriesRef { id, name: "sales" };
     let report =
         headcount_query::report(&reader, target, &params.report(&settings, 0).unwrap()).unwrap();
     let series =

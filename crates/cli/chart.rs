@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use headcount_chart::{Format, Kind, Options, Theme, UnknownName};
-use headcount_collector::Config;
+use headcount_config::Config;
 use headcount_query::{ParamError, Params};
 
 use crate::usage;
-use crate::util::{config_target, open_reader, series_id, settings_from};
+use crate::util::{config_target, open_reader, series_id};
 
 /// Write a chart of a target to a PNG or SVG file.
 ///
@@ -107,7 +107,7 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
     }
 
     let target = config_target(&config, &args.config, &args.target)?.clone();
-    let settings = settings_from(&config)?;
+    let settings = headcount_query::Settings::from(&config);
     // `compare` is not a chart parameter: none of the charts shows the comparison.
     let params = Params {
         from: args.from.as_deref(),
@@ -124,7 +124,7 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
     let bytes = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<u8>> {
         let reader = open_reader(&db)?;
         let id = series_id(&reader, &db, &target)?;
-        let t = headcount_query::Target {
+        let t = headcount_query::SeriesRef {
             id,
             name: &target.name,
         };

@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use headcount_collector::config::fmt_duration;
-use headcount_collector::{Config, PollResult, poll_once};
+use headcount_collector::{PollResult, poll_once};
+use headcount_config::Config;
+use headcount_config::fmt_duration;
 use headcount_store::{Reads, Store};
 
 use crate::util::classify;
@@ -33,7 +34,7 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
         args.config.display(),
         config.targets.len()
     );
-    let token = config.upstream_token().map_err(classify)?;
+    let token = config.upstream_token().map_err(crate::usage)?;
 
     let path = config.storage.path.clone();
     let series = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use headcount_collector::{Collector, Config};
+use headcount_collector::Collector;
+use headcount_config::Config;
 
 use crate::util::classify;
 
@@ -27,7 +28,7 @@ pub struct Args {
 /// Runs the collector of `config` (read by `main` from `Args::config`) until Ctrl-C or
 /// SIGTERM.
 pub async fn run(config: Config) -> anyhow::Result<()> {
-    let token = config.upstream_token().map_err(classify)?;
+    let token = config.upstream_token().map_err(crate::usage)?;
     let collector = Collector::new(config, token).map_err(classify)?;
     collector
         .run(crate::signal::shutdown_signal())

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use headcount_collector::Config;
+use headcount_config::Config;
 use headcount_convoso::AuthToken;
 use headcount_simulator::{Center, Faults, Filter, Selection, Simulator, SimulatorConfig};
 use headcount_store::{NewSample, Outcome, Reads, RunId, Store, TargetId};
@@ -531,7 +531,7 @@ impl Plan {
     ) -> anyhow::Result<Plan> {
         let to = now.div_euclid(STEP) * STEP + STEP;
         let earliest = to - i64::from(days) * 86_400;
-        let center_filter = |t: &headcount_collector::Target| {
+        let center_filter = |t: &headcount_config::TargetConfig| {
             let f = &t.filters;
             let skills = (!f.skills.is_empty()).then(|| f.skills.join(","));
             Filter::parse(
@@ -814,7 +814,7 @@ mod tests {
         );
         assert_eq!(c.storage.path, dir.path().join("demo.db"));
         assert_eq!(c.report.timezone, chrono_tz::America::New_York);
-        assert_eq!(c.report.peak.hours, "09:00-17:00");
+        assert_eq!(c.report.peak.hours(), "09:00-17:00");
         assert_eq!(c.schedule.min_interval(), Duration::from_secs(15));
     }
 

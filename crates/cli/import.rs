@@ -5,7 +5,8 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use headcount_collector::{Config, read_csv};
+use headcount_collector::read_csv;
+use headcount_config::Config;
 use headcount_store::{ImportError, Store};
 use indicatif::{ProgressBar, ProgressStyle};
 

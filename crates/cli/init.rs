@@ -42,7 +42,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
                 .with_context(|| format!("FILE: cannot create {}", path.display()));
         }
     };
-    file.write_all(headcount_collector::config::EXAMPLE.as_bytes())
+    file.write_all(headcount_config::EXAMPLE.as_bytes())
         .and_then(|()| file.sync_all())
         .with_context(|| format!("cannot write {}", path.display()))?;
     let shown = path.display();

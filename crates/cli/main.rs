@@ -126,10 +126,7 @@ impl Command {
 
 /// Logging from, first to last: the command line, `RUST_LOG`, the config's `[log]`
 /// (`config_log`, when the command has a config that loaded), `info` as text.
-fn init_logging(
-    cli: &Cli,
-    config_log: Option<&headcount_collector::config::LogConfig>,
-) -> anyhow::Result<()> {
+fn init_logging(cli: &Cli, config_log: Option<&headcount_config::LogConfig>) -> anyhow::Result<()> {
     use tracing_subscriber::EnvFilter;
     let filter = match &cli.log_level {
         Some(spec) => {
@@ -153,7 +150,7 @@ fn init_logging(
     let format = cli
         .log_format
         .unwrap_or(match config_log.map(|l| l.format) {
-            Some(headcount_collector::config::LogFormat::Json) => LogFormat::Json,
+            Some(headcount_config::LogFormat::Json) => LogFormat::Json,
             _ => LogFormat::Text,
         });
     // Colours only for a person at a terminal: journald and log files get plain text.
@@ -173,7 +170,7 @@ fn init_logging(
 /// logging is set up.
 async fn dispatch(
     command: Command,
-    config: Option<anyhow::Result<headcount_collector::Config>>,
+    config: Option<anyhow::Result<headcount_config::Config>>,
 ) -> anyhow::Result<()> {
     let config = config.transpose()?;
     // Only commands with a config path get here with `Some`.

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use chrono::{DateTime, FixedOffset};
-use headcount_collector::{Config, Target};
+use headcount_config::{Config, TargetConfig};
 use headcount_query::{
     EpisodeEnd, HourStats, ParamError, Params, Percentiles, Report, Series, Side, State,
     StateShares, Summary, TrendValues,
@@ -19,7 +19,7 @@ use headcount_store::{Reader, Reads};
 use serde::Serialize;
 
 use crate::usage;
-use crate::util::{config_target, settings_from};
+use crate::util::config_target;
 
 /// Print a target's report as tables, JSON or CSV.
 ///
@@ -94,7 +94,7 @@ pub enum Format {
 /// Parses the parameters, reads the database and prints the report.
 pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
     let target = config_target(&config, &args.config, &args.target)?.clone();
-    let settings = settings_from(&config)?;
+    let settings = headcount_query::Settings::from(&config);
     let params = Params {
         from: args.from.as_deref(),
         to: args.to.as_deref(),
@@ -113,7 +113,7 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
     let text = tokio::task::spawn_blocking(move || -> anyhow::Result<String> {
         let reader = open(&db)?;
         let id = series_id(&reader, &db, &target)?;
-        let t = headcount_query::Target {
+        let t = headcount_query::SeriesRef {
             id,
             name: &target.name,
         };
@@ -167,7 +167,7 @@ fn open(path: &Path) -> anyhow::Result<Reader> {
 fn series_id(
     reader: &Reader,
     db: &Path,
-    target: &Target,
+    target: &TargetConfig,
 ) -> anyhow::Result<headcount_store::TargetId> {
     let filters = target.filters_json();
     if let Some(id) = reader.target(&target.name, &filters)? {
@@ -259,7 +259,7 @@ fn csv(series: &Series) -> anyhow::Result<String> {
 // ---- the table -------------------------------------------------------------------
 
 /// The whole report as aligned tables under headings.
-fn table(r: &Report, target: &Target, episodes: usize) -> String {
+fn table(r: &Report, target: &TargetConfig, episodes: usize) -> String {
     let mut out = String::new();
     let o = &mut out;
     let span = (r.to - r.from).num_seconds();

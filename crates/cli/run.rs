@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
-use headcount_collector::{Collector, Config};
+use headcount_collector::Collector;
+use headcount_config::Config;
 use headcount_convoso::AuthToken;
 use headcount_store::Reader;
 use headcount_web::CollectorCounters;
@@ -46,7 +47,7 @@ pub struct Args {
 
 /// Runs the service until Ctrl-C or SIGTERM.
 pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
-    let token = config.upstream_token().map_err(classify)?;
+    let token = config.upstream_token().map_err(crate::usage)?;
     let listener = bind(args.listen.unwrap_or(config.web.listen)).await?;
     print_dashboard(listener.local_addr()?);
     run_service(config, token, listener, crate::signal::shutdown_signal()).await

@@ -11,12 +11,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
-use headcount_collector::Config;
-use headcount_web::{ApiToken, AppState, TargetConfig};
+use headcount_config::Config;
+use headcount_web::{ApiToken, AppState};
 use tokio::net::TcpListener;
 
 use crate::usage;
-use crate::util::settings_from;
 
 /// Serve the dashboard, the JSON API, charts, CSV and /metrics (web only).
 ///
@@ -63,20 +62,8 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
 /// # Errors
 ///
 /// A usage error (exit code 2) when the token variable is set but empty (or not
-/// UTF-8): an empty token must not pass for "protected"; and when `[report]` does not
-/// convert (see [`settings_from`]).
+/// UTF-8): an empty token must not pass for "protected".
 pub fn app_state(config: &Config) -> anyhow::Result<AppState> {
-    let settings = settings_from(config)?;
-    let targets = config
-        .targets
-        .iter()
-        .map(|t| TargetConfig {
-            name: t.name.clone(),
-            filters_json: t.filters_json(),
-            filters: t.filters.to_string(),
-            cron: t.schedule.expr().to_owned(),
-        })
-        .collect();
     let token = api_token(&config.web.api_token_env)?;
     match &token {
         Some(_) => tracing::info!(
@@ -88,7 +75,7 @@ pub fn app_state(config: &Config) -> anyhow::Result<AppState> {
             "no API token set: requests need no authentication"
         ),
     }
-    Ok(AppState::new(&config.storage.path, targets, settings).with_token(token))
+    Ok(AppState::from_config(config).with_token(token))
 }
 
 /// The API token from the environment variable `var`: `None` when it is unset.

@@ -35,7 +35,7 @@ impl Known {
     pub fn new() -> Known {
         let dir = tempfile::tempdir().unwrap();
         let config = write_config(dir.path());
-        let filters = headcount_collector::Config::load(&config)
+        let filters = headcount_config::Config::load(&config)
             .unwrap()
             .target("sales")
             .unwrap()

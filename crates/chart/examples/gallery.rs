@@ -15,7 +15,7 @@ fn main() {
     let (mut store, id) = common::store(29, 60);
     let target = common::target(id);
     let empty_id = store.ensure_target("empty", "{}", 0).unwrap();
-    let empty = headcount_query::Target {
+    let empty = headcount_query::SeriesRef {
         id: empty_id,
         name: "empty",
     };

@@ -59,7 +59,7 @@ mod theme;
 mod trend;
 
 use headcount_query::{
-    Forecast, Profile, ReportQuery, Series, SeriesQuery, Target, Thresholds, Trend,
+    Forecast, Profile, ReportQuery, Series, SeriesQuery, SeriesRef, Thresholds, Trend,
 };
 use headcount_store::Reads;
 
@@ -159,7 +159,7 @@ pub fn render(kind: Kind, data: &ChartData<'_>, opts: &Options) -> Result<Vec<u8
 /// Query errors (bad ranges, too many buckets) and drawing errors.
 pub fn render_from_store(
     reads: &impl Reads,
-    target: Target<'_>,
+    target: SeriesRef<'_>,
     kind: Kind,
     series: &SeriesQuery,
     report: &ReportQuery,

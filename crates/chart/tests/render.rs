@@ -7,8 +7,8 @@ use std::io::Cursor;
 use chrono_tz::Tz;
 use headcount_chart::{ChartData, Error, Format, Kind, Options, Theme, render, render_from_store};
 use headcount_query::{
-    Forecast, Peak, Profile, ReportQuery, Series, SeriesQuery, Span, Step, Target, Thresholds,
-    Trend,
+    Forecast, Profile, ReportQuery, Series, SeriesQuery, SeriesRef, Span, Step, Thresholds, Trend,
+    Window,
 };
 use headcount_store::{Outcome, Sample, Store, TargetId};
 
@@ -70,8 +70,8 @@ fn empty() -> Fixture {
     Fixture { store, id }
 }
 
-fn target(id: TargetId) -> Target<'static> {
-    Target { id, name: "sales" }
+fn target(id: TargetId) -> SeriesRef<'static> {
+    SeriesRef { id, name: "sales" }
 }
 
 fn series_query(days: i64) -> SeriesQuery {
@@ -92,7 +92,7 @@ fn report_query(days: i64, thresholds: Thresholds) -> ReportQuery {
         tz: TZ,
         compare: Span::DEFAULT_COMPARE,
         horizon: 24,
-        peak: Peak::default(),
+        peak: Window::default(),
         thresholds,
         now: NOW,
     }

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use headcount_simulator::{Center, CenterConfig, Filter};
-use headcount_store::{ImportRow, Reads, Store};
+use headcount_store::{ImportRow, OpsReads, Store};
 
 use super::{Bar, Bench, Db, Figure, Scope, secs};
 

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono_tz::Tz;
-use headcount_query::{Peak, ReportQuery, SeriesQuery, Span, Step, Target, Thresholds};
-use headcount_store::{Reader, Reads};
+use headcount_query::{ReportQuery, SeriesQuery, SeriesRef, Span, Step, Thresholds, Window};
+use headcount_store::{BaselineReads, Reader};
 
 use super::{Bar, Bench, Figure};
 
@@ -31,7 +31,7 @@ pub fn run(bench: &mut Bench) -> anyhow::Result<Vec<Figure>> {
         .as_ref()
         .context("no database: the ingest section runs first")?;
     let reader = Reader::open(&db.path)?;
-    let target = Target {
+    let target = SeriesRef {
         id: db.target,
         name: "sales",
     };
@@ -90,7 +90,7 @@ pub fn run(bench: &mut Bench) -> anyhow::Result<Vec<Figure>> {
         tz: TZ,
         compare: Span::DEFAULT_COMPARE,
         horizon: 24,
-        peak: Peak::default(),
+        peak: Window::default(),
         thresholds: Thresholds::default(),
         now: db.to,
     };

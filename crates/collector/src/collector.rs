@@ -23,13 +23,13 @@ use tokio::sync::{Notify, Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
-use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::lock::DbLock;
 use crate::metrics::{Metrics, MetricsSnapshot};
 use crate::poll::{Poller, outcome_of};
-use crate::schedule::Schedule;
 use crate::writer::{Writer, WriterOptions, WriterSender, system_now};
+use headcount_config::Config;
+use headcount_config::Schedule;
 
 /// Tunables of a [`Collector`] that are not in the config file.
 #[derive(Debug, Clone)]
@@ -78,7 +78,7 @@ pub struct RunSummary {
 /// Polls every target of a [`Config`] on its schedule into the database.
 ///
 /// ```no_run
-/// # async fn example(config: headcount_collector::Config) -> headcount_collector::Result<()> {
+/// # async fn example(config: headcount_config::Config) -> Result<(), Box<dyn std::error::Error>> {
 /// let token = config.upstream_token()?;
 /// let collector = headcount_collector::Collector::new(config, token)?;
 /// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -202,7 +202,7 @@ impl Collector {
         {
             tracing::info!(
                 target = t.name,
-                timeout = %crate::config::fmt_duration(t.timeout),
+                timeout = %headcount_config::fmt_duration(t.timeout),
                 schedule = t.schedule.expr(),
                 "request timeout shortened to 80% of the target's interval, so a poll ends before its next slot"
             );

@@ -5,39 +5,13 @@ use std::path::PathBuf;
 /// Result with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Everything that can go wrong loading a config, collecting, or reading an import.
+/// Everything that can go wrong collecting, or reading an import.
 ///
 /// Messages are one line, "subject: cause", ready to show a user. None of them ever
 /// holds the upstream token.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The config file could not be read.
-    #[error("config: cannot read {}: {source}", path.display())]
-    ReadConfig {
-        /// The file.
-        path: PathBuf,
-        /// What the OS said.
-        source: std::io::Error,
-    },
-    /// The config is not valid: bad TOML, an unknown key, a bad value.
-    #[error("config: {}{message}", line_label(*line))]
-    Config {
-        /// The 1-based line the problem stands on, when it has one.
-        line: Option<usize>,
-        /// What is wrong, naming the key (e.g. `target "sales": unknown key "campain_id"`).
-        message: String,
-    },
-    /// The environment variable that should hold a token is unset or empty.
-    #[error("{what}: environment variable {var} is {state}")]
-    MissingToken {
-        /// Which token (`upstream token`).
-        what: &'static str,
-        /// The variable's name.
-        var: String,
-        /// `not set`, `empty` or `not valid UTF-8`.
-        state: &'static str,
-    },
     /// Another collector holds the database's lock file.
     #[error(
         "database {}: another collector is already writing to it{} (lock file {})",
@@ -89,30 +63,12 @@ pub enum Error {
     ImportRead(String),
 }
 
-fn line_label(line: Option<usize>) -> String {
-    line.map(|l| format!("line {l}: ")).unwrap_or_default()
-}
-
 impl Error {
     /// Whether this is the user's input at fault (config, environment, import file)
     /// rather than a failure at run time: the `headcount` command exits with code 2
     /// for these and 1 for the rest.
     #[must_use]
     pub fn is_usage(&self) -> bool {
-        matches!(
-            self,
-            Error::ReadConfig { .. }
-                | Error::Config { .. }
-                | Error::MissingToken { .. }
-                | Error::Client(_)
-                | Error::ImportRow { .. }
-        )
-    }
-
-    pub(crate) fn config(line: Option<usize>, message: impl Into<String>) -> Error {
-        Error::Config {
-            line,
-            message: message.into(),
-        }
+        matches!(self, Error::Client(_) | Error::ImportRow { .. })
     }
 }

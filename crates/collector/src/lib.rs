@@ -1,13 +1,9 @@
-//! The collector of headcount: it reads the config file, polls every target of the
-//! User Activity API on its cron schedule, and writes each tick's samples to the store,
-//! recording every failure as a gap with its kind. It also parses history files for
-//! `headcount import` and polls once for `headcount check`.
+//! The collector of headcount: it polls every target of a checked
+//! [`headcount_config::Config`] on its cron schedule, and writes each tick's samples to
+//! the store, recording every failure as a gap with its kind. It also parses history
+//! files for `headcount import` and polls once for `headcount check`.
 //!
 //! Layout:
-//! - [`config`]: the TOML config, parsed with serde and checked into a [`Config`];
-//!   errors name the line and key.
-//! - `schedule`: [`Schedule`], a 6-field cron expression (seconds first, UTC), the
-//!   slot a tick stands for and the shortest interval.
 //! - `collector`: [`Collector`], the long-running loop: ticks, concurrency, overruns,
 //!   logging of outcome changes, runs, graceful stop.
 //! - `writer`: the writer thread that owns the [`headcount_store::Store`]: buffered
@@ -19,22 +15,17 @@
 //! - `import`: CSV history files for [`headcount_store::Store::import`].
 //! - `error`: [`Error`].
 
-pub mod config;
-
 mod collector;
 mod error;
 mod import;
 mod lock;
 mod metrics;
 mod poll;
-mod schedule;
 mod writer;
 
 pub use collector::{Collector, CollectorOptions, RunSummary};
-pub use config::{Config, Target};
 pub use error::{Error, Result};
 pub use import::{CsvRows, read_csv};
 pub use lock::DbLock;
 pub use metrics::{Metrics, MetricsSnapshot};
 pub use poll::{PollResult, Poller, SearchFuture, outcome_of, poll_once};
-pub use schedule::Schedule;

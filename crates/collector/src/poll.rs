@@ -10,8 +10,8 @@ use headcount_convoso::{Activity, AuthToken, Client, ErrorKind, Filters};
 use headcount_store::Outcome;
 use tokio::sync::Semaphore;
 
-use crate::config::Config;
 use crate::error::{Error, Result};
+use headcount_config::Config;
 
 /// The future a [`Poller`] returns.
 pub type SearchFuture<'a> =

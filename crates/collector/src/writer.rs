@@ -17,9 +17,9 @@ use std::time::{Duration, Instant};
 
 use headcount_store::{HEARTBEAT_EVERY_SECS, NewSample, RunId, Store};
 
-use crate::config::Retention;
 use crate::error::{Error, Result};
 use crate::metrics::Metrics;
+use headcount_config::Retention;
 
 /// How the writer buffers, retries and prunes.
 #[derive(Debug, Clone)]

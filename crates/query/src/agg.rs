@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use headcount_store::{Rollup, Sample};
 use serde::Serialize;
 
-use crate::state::{State, Thresholds};
+use headcount_config::{State, Thresholds};
 
 /// Integer sums over a set of samples (a bucket, a day, a period), filled from raw
 /// samples or from rollups; every reported number derives from these, so both paths

@@ -7,9 +7,9 @@ use serde::Serialize;
 
 use crate::agg::ratio;
 use crate::error::Result;
-use crate::series::Target;
-use crate::state::{State, Thresholds};
+use crate::series::SeriesRef;
 use crate::time::stamp;
+use headcount_config::{State, Thresholds};
 
 /// The newest row of a target, whatever its outcome, and how old it is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -43,7 +43,7 @@ pub struct Latest {
 /// [`crate::Error::Store`] when the database fails.
 pub fn latest(
     reads: &impl Reads,
-    target: Target<'_>,
+    target: SeriesRef<'_>,
     now: i64,
     tz: Tz,
     thresholds: &Thresholds,

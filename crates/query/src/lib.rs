@@ -170,22 +170,21 @@ mod params;
 mod report;
 mod series;
 mod settings;
-mod state;
 mod time;
 
 pub use agg::{Gauge, Percentiles, StateShare, StateShares};
 pub use downtime::Downtime;
 pub use error::{Error, ParamError, Result};
+pub use headcount_config::{State, Thresholds, Window, WindowText};
 pub use latest::{Latest, latest};
 pub use params::{MAX_HORIZON, MAX_REPORT_DAYS, Params, Range, Span};
 pub use report::{
     Band, Change, Comparison, Episode, EpisodeEnd, Episodes, Forecast, ForecastHour, HeatmapRow,
-    HourStats, PERCENTILES_SOURCE, PeakReport, Profile, Report, ReportQuery, Side, Stats, Summary,
-    Trend, TrendDay, TrendValues, report, report_forecast, report_profile, report_trend,
+    HourStats, PERCENTILES_SOURCE, PeakVsOffPeak, Profile, Report, ReportQuery, Side, Stats,
+    Summary, Trend, TrendDay, TrendValues, report, report_forecast, report_profile, report_trend,
 };
-pub use series::{Point, Series, SeriesQuery, Target, series, series_raw};
-pub use settings::{Peak, PeakWindow, Settings};
-pub use state::{State, Thresholds};
+pub use series::{Point, Series, SeriesQuery, SeriesRef, series, series_raw};
+pub use settings::Settings;
 pub use time::{MAX_BUCKETS, Step};
 
 #[cfg(doc)]

@@ -10,21 +10,21 @@ use serde::Serialize;
 use crate::agg::{Acc, Gauge};
 use crate::downtime::{self, Downtime};
 use crate::error::Result;
-use crate::state::{State, Thresholds};
 use crate::time::{Step, checked_bounds, stamp};
+use headcount_config::{State, Thresholds};
 
 /// The series a query is about: its stored id and configured name (echoed in output).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Target<'a> {
+pub struct SeriesRef<'a> {
     /// The stored series.
     pub id: TargetId,
     /// The target's name.
     pub name: &'a str,
 }
 
-impl<'a> From<&'a TargetRow> for Target<'a> {
-    fn from(row: &'a TargetRow) -> Target<'a> {
-        Target {
+impl<'a> From<&'a TargetRow> for SeriesRef<'a> {
+    fn from(row: &'a TargetRow) -> SeriesRef<'a> {
+        SeriesRef {
             id: row.id,
             name: &row.name,
         }
@@ -109,7 +109,7 @@ pub struct Point {
 ///
 /// [`crate::Error::Param`] naming `step` when the range has more than 11,000 buckets
 /// of the step; [`crate::Error::Store`] when the database fails.
-pub fn series(reads: &impl Reads, target: Target<'_>, q: &SeriesQuery) -> Result<Series> {
+pub fn series(reads: &impl Reads, target: SeriesRef<'_>, q: &SeriesQuery) -> Result<Series> {
     let step = q.step.resolve(q.from, q.to);
     if step.uses_rollups() {
         let bounds = checked_bounds(q.tz, step, q.from, q.to)?;
@@ -140,7 +140,7 @@ pub fn series(reads: &impl Reads, target: Target<'_>, q: &SeriesQuery) -> Result
 /// # Errors
 ///
 /// As [`series`].
-pub fn series_raw(reads: &impl Reads, target: Target<'_>, q: &SeriesQuery) -> Result<Series> {
+pub fn series_raw(reads: &impl Reads, target: SeriesRef<'_>, q: &SeriesQuery) -> Result<Series> {
     let step = q.step.resolve(q.from, q.to);
     let bounds = checked_bounds(q.tz, step, q.from, q.to)?;
     let mut accs = vec![Acc::default(); bounds.len() - 1];
@@ -177,7 +177,7 @@ pub(crate) fn fold_rollups(bounds: &[i64], rollups: &[Rollup]) -> Vec<Acc> {
 
 fn build(
     reads: &impl Reads,
-    target: Target<'_>,
+    target: SeriesRef<'_>,
     q: &SeriesQuery,
     step: Step,
     bounds: &[i64],

@@ -2,9 +2,10 @@
 
 mod common;
 
+use chrono::Weekday;
 use common::{Fixture, at, close, tz, utc};
 use headcount_query::{
-    EpisodeEnd, Params, Peak, Report, ReportQuery, Span, State, Thresholds, report,
+    EpisodeEnd, Params, Report, ReportQuery, Span, State, Thresholds, Window, report,
     report_forecast, report_profile, report_trend,
 };
 use headcount_store::{RUN_STALE_AFTER_SECS, Sample};
@@ -16,7 +17,7 @@ fn query(tz_name: &str, from: i64, to: i64) -> ReportQuery {
         tz: tz(tz_name),
         compare: Span::parse("compare", "7d").unwrap(),
         horizon: 24,
-        peak: Peak::default(),
+        peak: Window::default(),
         thresholds: Thresholds::default(),
         now: to,
     }
@@ -112,7 +113,7 @@ fn a_peak_window_across_midnight_classifies_by_local_time() {
         at(ny, "2026-11-07 00:00"),
         at(ny, "2026-11-09 00:00"),
     );
-    q.peak = Peak::new(&["sat", "sun"], "22:00-06:00").unwrap();
+    q.peak = Window::new([Weekday::Sat, Weekday::Sun], "22:00-06:00").unwrap();
     let r = run(&f, &q);
     assert_eq!(r.peak.peak.available, Some(1.0));
     assert_eq!(r.peak.off_peak.available, Some(3.0));

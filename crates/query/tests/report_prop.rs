@@ -6,9 +6,9 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, TimeZone, Timelike};
+use chrono::{Datelike, TimeZone, Timelike, Weekday};
 use common::{Fixture, tz};
-use headcount_query::{EpisodeEnd, Peak, Report, ReportQuery, Span, State, Thresholds, report};
+use headcount_query::{EpisodeEnd, Report, ReportQuery, Span, State, Thresholds, Window, report};
 use headcount_store::{Outcome, Reads, Sample};
 use proptest::prelude::*;
 
@@ -203,7 +203,7 @@ proptest! {
             tz: tz(ZONES[zone]),
             compare: Span::parse("compare", "1d").unwrap(),
             horizon: 2,
-            peak: Peak::new(&["mon", "wed", "sat", "sun"], &hours).unwrap(),
+            peak: Window::new([Weekday::Mon, Weekday::Wed, Weekday::Sat, Weekday::Sun], &hours).unwrap(),
             thresholds: th,
             now: from + len_buckets * 900,
         };

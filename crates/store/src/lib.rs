@@ -13,7 +13,7 @@
 //!   pragmas, telling a headcount database from other files.
 //! - `write`: [`Store`] — samples with rollups, import, runs, retention.
 //! - `read`: the [`Reads`] trait and [`Reader`].
-//! - `rollup`: [`Rollup`], [`Gauge`], [`bucket_of`] — aggregation and merging.
+//! - `rollup`: [`Rollup`], [`GaugeSums`], [`bucket_of`] — aggregation and merging.
 //! - `dist`: [`Dist`] — the (available, logged_in) multiset and its compact encoding.
 //! - `types`: rows and arguments ([`Sample`], [`TargetRow`], [`Run`], …).
 //! - `outcome`: [`Outcome`] — how a poll ended, with its stored code.
@@ -31,8 +31,8 @@ mod write;
 pub use dist::Dist;
 pub use error::{Error, ImportError, Result};
 pub use outcome::Outcome;
-pub use read::{DailyMeans, HourlyMeans, Reader, Reads};
-pub use rollup::{BUCKET_SECS, Gauge, Rollup, bucket_of};
+pub use read::{BaselineReads, DailyMeans, HourlyMeans, OpsReads, Reader, Reads};
+pub use rollup::{BUCKET_SECS, GaugeSums, Rollup, bucket_of};
 pub use types::{
     ImportRow, ImportSummary, LATENCY_BUCKETS, LATENCY_BUCKETS_MS, LatencyHistogram, NewSample,
     PollStat, Run, RunId, RunStart, RunState, Sample, TargetId, TargetRow, WriteSummary,

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::dist::Dist;
 use crate::error::{Error, Result};
 use crate::outcome::Outcome;
-use crate::rollup::{Gauge, Rollup};
+use crate::rollup::{GaugeSums, Rollup};
 use crate::schema;
 use crate::types::{
     LATENCY_BUCKETS, LATENCY_BUCKETS_MS, LatencyHistogram, PollStat, Run, RunId, RunState, Sample,
@@ -100,9 +100,11 @@ impl sealed::Conn for Reader {
 }
 
 impl Reads for Reader {}
+impl OpsReads for Reader {}
+impl BaselineReads for Reader {}
 
 /// Sample count and means of one UTC day, computed from raw samples by
-/// [`Reads::baseline_daily_means`].
+/// [`BaselineReads::baseline_daily_means`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct DailyMeans {
     /// Start of the UTC day, unix seconds.
@@ -134,9 +136,11 @@ const ROLLUP_COLUMNS: &str = "bucket, ok, failed, avail_sum, avail_min, avail_ma
      logged_sum, logged_min, logged_max, logged_last, last_ts";
 const RUN_COLUMNS: &str = "id, started_at, heartbeat_at, stopped_at, clean, pid, version";
 
-/// Every read, on a [`crate::Store`] or a [`Reader`]. Ranges are half-open, `[from, to)`,
-/// UTC unix seconds. Bring the trait into scope to call them:
-/// `use headcount_store::Reads;`.
+/// The reads of history that analytics need, on a [`crate::Store`] or a [`Reader`]:
+/// series, samples, rollups and their distributions, collector runs. Ranges are
+/// half-open, `[from, to)`, UTC unix seconds. Bring the trait into scope to call them:
+/// `use headcount_store::Reads;`. Counters and diagnostics are [`OpsReads`]; bench
+/// baselines [`BaselineReads`].
 pub trait Reads: sealed::Conn {
     /// Every series, by id.
     ///
@@ -343,13 +347,13 @@ pub trait Reads: sealed::Conn {
                 r.ok = row.get::<_, Option<u32>>(0)?.unwrap_or(0);
                 r.failed = row.get::<_, Option<u32>>(1)?.unwrap_or(0);
                 if r.ok > 0 {
-                    r.available = Some(Gauge {
+                    r.available = Some(GaugeSums {
                         sum: get_u64(row, 2)?,
                         min: row.get(3)?,
                         max: row.get(4)?,
                         last: 0,
                     });
-                    r.logged_in = Some(Gauge {
+                    r.logged_in = Some(GaugeSums {
                         sum: get_u64(row, 5)?,
                         min: row.get(6)?,
                         max: row.get(7)?,
@@ -453,7 +457,12 @@ pub trait Reads: sealed::Conn {
             None => None,
         })
     }
+}
 
+/// Operational reads: the counters `/metrics` exports, the file's size, and
+/// diagnostics that read the whole file. Bring the trait into scope to call them:
+/// `use headcount_store::OpsReads;`.
+pub trait OpsReads: sealed::Conn {
     /// Cumulative poll counts and latency sums for every target and outcome seen, by
     /// target then outcome.
     ///
@@ -547,7 +556,11 @@ pub trait Reads: sealed::Conn {
         let problems: Vec<String> = rows.collect::<rusqlite::Result<_>>()?;
         Ok(problems.into_iter().filter(|p| p != "ok").collect())
     }
+}
 
+/// Plain SQL `GROUP BY`s over raw samples: the baselines `headcount bench` measures
+/// the rollup-based reports against. Nothing else should use them.
+pub trait BaselineReads: sealed::Conn {
     /// Per-UTC-day sample counts and means of `target` in `[from, to)`, computed by a
     /// plain SQL `GROUP BY` over the raw samples. Reports use rollups instead; this is
     /// the baseline `headcount bench` measures them against.
@@ -580,7 +593,7 @@ pub trait Reads: sealed::Conn {
     /// Per UTC hour of the day, the sample counts and means of `target` in
     /// `[from, to)`, computed by a plain SQL `GROUP BY` over the raw samples; hours
     /// without ok samples are left out. Reports use rollups instead; with
-    /// [`Reads::baseline_daily_means`] this is the baseline `headcount bench` measures
+    /// [`BaselineReads::baseline_daily_means`] this is the baseline `headcount bench` measures
     /// a report against.
     ///
     /// # Errors
@@ -675,11 +688,11 @@ fn sample_row(target: TargetId, r: &Row<'_>) -> rusqlite::Result<Sample> {
 /// A rollup from the columns of [`ROLLUP_COLUMNS`] starting at `at`.
 pub(crate) fn rollup_row(r: &Row<'_>, at: usize) -> rusqlite::Result<Rollup> {
     let ok: u32 = r.get(at + 1)?;
-    let gauge = |first: usize| -> rusqlite::Result<Option<Gauge>> {
+    let gauge = |first: usize| -> rusqlite::Result<Option<GaugeSums>> {
         if ok == 0 {
             return Ok(None);
         }
-        Ok(Some(Gauge {
+        Ok(Some(GaugeSums {
             sum: get_u64(r, first)?,
             min: r.get(first + 1)?,
             max: r.get(first + 2)?,

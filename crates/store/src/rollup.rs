@@ -18,7 +18,7 @@ pub const fn bucket_of(ts: i64) -> i64 {
 
 /// Aggregates of one count over a bucket's ok samples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Gauge {
+pub struct GaugeSums {
     /// Sum over the ok samples (divide by [`Rollup::ok`] for the mean).
     pub sum: u64,
     /// Smallest value.
@@ -29,9 +29,9 @@ pub struct Gauge {
     pub last: u32,
 }
 
-impl Gauge {
-    fn of(v: u32) -> Gauge {
-        Gauge {
+impl GaugeSums {
+    fn of(v: u32) -> GaugeSums {
+        GaugeSums {
             sum: u64::from(v),
             min: v,
             max: v,
@@ -39,8 +39,8 @@ impl Gauge {
         }
     }
 
-    fn combine(self, other: Gauge, other_is_later: bool) -> Gauge {
-        Gauge {
+    fn combine(self, other: GaugeSums, other_is_later: bool) -> GaugeSums {
+        GaugeSums {
             sum: self.sum + other.sum,
             min: self.min.min(other.min),
             max: self.max.max(other.max),
@@ -65,9 +65,9 @@ pub struct Rollup {
     /// Failed samples, skipped slots included.
     pub failed: u32,
     /// Aggregates of `available` over the ok samples.
-    pub available: Option<Gauge>,
+    pub available: Option<GaugeSums>,
     /// Aggregates of `logged_in` over the ok samples.
-    pub logged_in: Option<Gauge>,
+    pub logged_in: Option<GaugeSums>,
     /// The greatest ts among the ok samples: whose values the gauges' `last` are.
     pub last_ts: Option<i64>,
 }
@@ -102,8 +102,8 @@ impl Rollup {
             bucket: self.bucket,
             ok: 1,
             failed: 0,
-            available: Some(Gauge::of(available)),
-            logged_in: Some(Gauge::of(logged_in)),
+            available: Some(GaugeSums::of(available)),
+            logged_in: Some(GaugeSums::of(logged_in)),
             last_ts: Some(ts),
         });
     }
@@ -118,7 +118,7 @@ impl Rollup {
             (None, Some(_)) => true,
             (_, None) => false,
         };
-        let combine = |a: Option<Gauge>, b: Option<Gauge>| match (a, b) {
+        let combine = |a: Option<GaugeSums>, b: Option<GaugeSums>| match (a, b) {
             (Some(a), Some(b)) => Some(a.combine(b, other_is_later)),
             (a, b) => a.or(b),
         };
@@ -182,13 +182,13 @@ mod tests {
                     bucket: 900,
                     ok: 3,
                     failed: 2,
-                    available: Some(Gauge {
+                    available: Some(GaugeSums {
                         sum: 12,
                         min: 2,
                         max: 6,
                         last: 2
                     }),
-                    logged_in: Some(Gauge {
+                    logged_in: Some(GaugeSums {
                         sum: 33,
                         min: 10,
                         max: 12,
@@ -200,13 +200,13 @@ mod tests {
                     bucket: 1800,
                     ok: 1,
                     failed: 0,
-                    available: Some(Gauge {
+                    available: Some(GaugeSums {
                         sum: 1,
                         min: 1,
                         max: 1,
                         last: 1
                     }),
-                    logged_in: Some(Gauge {
+                    logged_in: Some(GaugeSums {
                         sum: 1,
                         min: 1,
                         max: 1,
@@ -246,7 +246,7 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(
             a.available,
-            Some(Gauge {
+            Some(GaugeSums {
                 sum: 4,
                 min: 1,
                 max: 3,

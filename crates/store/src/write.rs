@@ -41,6 +41,8 @@ impl sealed::Conn for Store {
 }
 
 impl Reads for Store {}
+impl crate::read::OpsReads for Store {}
+impl crate::read::BaselineReads for Store {}
 
 impl Store {
     /// Opens the database at `path`, creating the file if needed, and applies the

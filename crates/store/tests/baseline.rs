@@ -1,7 +1,7 @@
 //! The plain-SQL baselines `headcount bench` measures reports against: per UTC day and
 //! per UTC hour of the day, over ok raw samples only.
 
-use headcount_store::{DailyMeans, HourlyMeans, Outcome, Reads, Sample, Store};
+use headcount_store::{BaselineReads, DailyMeans, HourlyMeans, Outcome, Sample, Store};
 
 /// 2026-03-02T00:00:00Z.
 const T0: i64 = 1_772_409_600;

@@ -4,7 +4,7 @@ mod common;
 
 use common::{dump, imported, naive_dists, naive_rollups, temp_store};
 use headcount_store::{
-    Error, ImportError, ImportRow, ImportSummary, Outcome, Reads, Sample, Store, TargetId,
+    Error, ImportError, ImportRow, ImportSummary, OpsReads, Outcome, Reads, Sample, Store, TargetId,
 };
 
 /// What a CSV reader would yield for a line it cannot parse.

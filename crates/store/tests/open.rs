@@ -4,7 +4,7 @@ mod common;
 
 use common::{dump, temp_store};
 use headcount_store::schema::{APPLICATION_ID, SCHEMA_VERSION};
-use headcount_store::{Error, ImportRow, Reader, Reads, Sample, Store};
+use headcount_store::{Error, ImportRow, OpsReads, Reader, Sample, Store};
 
 #[test]
 fn reopening_is_idempotent_and_the_file_passes_integrity_check() {

@@ -6,8 +6,8 @@ use std::ops::ControlFlow;
 
 use common::temp_store;
 use headcount_store::{
-    Error, Gauge, LatencyHistogram, Outcome, PollStat, Reader, Reads, Rollup, Sample, Store,
-    TargetId, WriteSummary,
+    Error, GaugeSums, LatencyHistogram, OpsReads, Outcome, PollStat, Reader, Reads, Rollup, Sample,
+    Store, TargetId, WriteSummary,
 };
 
 const T0: i64 = 1_800_000_000; // a multiple of 900
@@ -38,13 +38,13 @@ fn check_contents(r: &impl Reads, target: TargetId) {
                 bucket: T0,
                 ok: 2,
                 failed: 2,
-                available: Some(Gauge {
+                available: Some(GaugeSums {
                     sum: 4,
                     min: 0,
                     max: 4,
                     last: 0
                 }),
-                logged_in: Some(Gauge {
+                logged_in: Some(GaugeSums {
                     sum: 22,
                     min: 10,
                     max: 12,
@@ -56,13 +56,13 @@ fn check_contents(r: &impl Reads, target: TargetId) {
                 bucket: T0 + 900,
                 ok: 1,
                 failed: 1,
-                available: Some(Gauge {
+                available: Some(GaugeSums {
                     sum: 7,
                     min: 7,
                     max: 7,
                     last: 7
                 }),
-                logged_in: Some(Gauge {
+                logged_in: Some(GaugeSums {
                     sum: 7,
                     min: 7,
                     max: 7,

@@ -1,6 +1,6 @@
 //! `rollup_totals` sums rollups per span exactly as the raw samples say.
 
-use headcount_store::{Gauge, Outcome, Reads, Rollup, Sample, Store};
+use headcount_store::{GaugeSums, Outcome, Reads, Rollup, Sample, Store};
 use proptest::prelude::*;
 
 const T0: i64 = 1_800_000_000; // a multiple of 900
@@ -21,7 +21,7 @@ fn spans_of_several_buckets_by_hand() {
     let spans = [T0, T0 + 1800, T0 + 3600, T0 + 5400];
     let totals = store.rollup_totals(t, &spans).unwrap();
     let gauge = |sum, min, max, last| {
-        Some(Gauge {
+        Some(GaugeSums {
             sum,
             min,
             max,
@@ -69,7 +69,7 @@ fn naive_totals(samples: &[Sample], bounds: &[i64]) -> Vec<Rollup> {
                 .collect();
             let last = ok.iter().max_by_key(|s| s.ts);
             let gauge = |get: fn(&Sample) -> u32| {
-                last.map(|last| Gauge {
+                last.map(|last| GaugeSums {
                     sum: ok.iter().map(|s| u64::from(get(s))).sum(),
                     min: ok.iter().map(|s| get(s)).min().unwrap(),
                     max: ok.iter().map(|s| get(s)).max().unwrap(),

@@ -74,10 +74,10 @@ pub(crate) async fn targets(
             let latest = headcount_query::latest(r, target, now, tz, th)?;
             out.push(TargetInfo {
                 name: t.config.name.clone(),
-                filters: serde_json::from_str(&t.config.filters_json)
+                filters: serde_json::from_str(&t.filters_json)
                     .unwrap_or_else(|_| serde_json::Value::Object(serde_json::Map::new())),
-                filters_display: t.config.filters.clone(),
-                schedule: t.config.cron.clone(),
+                filters_display: t.config.filters.to_string(),
+                schedule: t.config.schedule.expr().to_owned(),
                 state: latest.as_ref().and_then(|l| l.state),
                 latest,
             });

@@ -20,7 +20,9 @@ use crate::charts::describe;
 use crate::db::{read, read_quick};
 use crate::error::{ApiError, ErrorBody};
 use crate::params::{NoParams, PageParams, Query};
-use crate::state::{AppState, TargetConfig};
+use headcount_config::TargetConfig;
+
+use crate::state::AppState;
 use crate::{PathArgs, Routes, known};
 
 /// Seconds between automatic reloads of a page.
@@ -108,7 +110,7 @@ fn index_row(t: &TargetConfig, latest: Option<&Latest>) -> Markup {
         tr {
             td {
                 a href={ "/targets/" (seg) } { (t.name) }
-                @if !t.filters.is_empty() { br; span.muted { (t.filters) } }
+                br; span.muted { (t.filters) }
             }
             @match latest {
                 None => {
@@ -263,8 +265,8 @@ fn target_html(
             p { a href="/" { "← all targets" } }
             h1 { (t.name) }
             p.muted {
-                @if t.filters.is_empty() { "All agents" } @else { "Filters: " (t.filters) }
-                " · polled on " code { (t.cron) }
+                "Filters: " (t.filters)
+                " · polled on " code { (t.schedule.expr()) }
             }
             @if let Some(d) = data {
                 (latest_block(d.latest.as_ref()))

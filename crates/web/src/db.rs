@@ -9,7 +9,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
-use headcount_query::Target;
+use headcount_query::SeriesRef;
 use headcount_store::{Reader, Reads, TargetId};
 use tokio::sync::oneshot;
 
@@ -179,21 +179,21 @@ impl ReadQueue {
 impl Configured {
     /// The current series of this target, as a query target; [`NO_SERIES`] before
     /// the collector has created it.
-    pub(crate) fn resolve<'a>(&'a self, reader: &Reader) -> Result<Target<'a>, ApiError> {
+    pub(crate) fn resolve<'a>(&'a self, reader: &Reader) -> Result<SeriesRef<'a>, ApiError> {
         let name = self.config.name.as_str();
         if let Some(&id) = self.id.get() {
-            return Ok(Target { id, name });
+            return Ok(SeriesRef { id, name });
         }
-        let id = match reader.target(name, &self.config.filters_json)? {
+        let id = match reader.target(name, &self.filters_json)? {
             Some(id) => *self.id.get_or_init(|| id),
             // Not cached: the series may appear with the collector's next start.
             None => NO_SERIES,
         };
-        Ok(Target { id, name })
+        Ok(SeriesRef { id, name })
     }
 }
 
 /// Whether a resolved target has a series yet.
-pub(crate) fn has_series(target: &Target<'_>) -> bool {
+pub(crate) fn has_series(target: &SeriesRef<'_>) -> bool {
     target.id != NO_SERIES
 }

@@ -53,9 +53,7 @@ pub use api::TargetInfo;
 pub use error::{ApiError, ErrorBody};
 pub use health::Health;
 pub use openapi::ApiDoc;
-pub use state::{
-    ApiToken, AppState, Clock, CollectorCounters, CollectorStatus, DEFAULT_TIMEOUT, TargetConfig,
-};
+pub use state::{ApiToken, AppState, Clock, CollectorCounters, CollectorStatus, DEFAULT_TIMEOUT};
 
 /// The whole server: every route, the API token check on all but `/healthz`, and
 /// tracing, gzip (not for PNG) and a request timeout (503) around them.

@@ -8,7 +8,7 @@ use std::fmt;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use headcount_store::{LATENCY_BUCKETS, LATENCY_BUCKETS_MS, Reads};
+use headcount_store::{LATENCY_BUCKETS, LATENCY_BUCKETS_MS, OpsReads, Reads};
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, NoLabelSet};
 use prometheus_client::metrics::MetricType;

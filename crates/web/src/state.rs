@@ -7,26 +7,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use headcount_config::{Config, TargetConfig};
 use headcount_query::Settings;
 use headcount_store::TargetId;
 use tokio::sync::Semaphore;
 
 use crate::db::ReadQueue;
-
-/// One `[[target]]` of the config, as the server shows and looks it up.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TargetConfig {
-    /// The target's name: the `{name}` of every per-target route.
-    pub name: String,
-    /// The filters in the canonical JSON the collector stores the series under
-    /// (sorted keys, no spaces; `{}` for none): how the current series is found.
-    pub filters_json: String,
-    /// The filters for people, e.g. `campaign_id=111 skills=english,spanish`; empty for
-    /// none.
-    pub filters: String,
-    /// The target's effective cron schedule (six fields, seconds first, UTC).
-    pub cron: String,
-}
 
 /// The API token requests must carry when one is configured. Its `Debug` prints
 /// `ApiToken(***)`, so the secret never reaches a log through a derived `Debug`.
@@ -105,21 +91,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Everything the handlers share; cheap to clone (one `Arc`).
 ///
-/// The binary builds it from the checked config:
-///
-/// ```ignore
-/// let targets = config.targets.iter().map(|t| TargetConfig {
-///     name: t.name.clone(),
-///     filters_json: t.filters_json(),
-///     filters: t.filters.to_string(),
-///     cron: t.cron.expr().to_owned(),
-/// }).collect();
-/// let token = std::env::var(&config.web.api_token_env).ok().map(|v| {
-///     ApiToken::new(v).context("HEADCOUNT_API_TOKEN is set but empty")
-/// }).transpose()?;
-/// let state = AppState::new(&config.storage.path, targets, settings).with_token(token);
-/// axum::serve(listener, headcount_web::app(state)).with_graceful_shutdown(shutdown).await?;
-/// ```
+/// The binary builds it from the checked config with [`AppState::from_config`].
 #[derive(Clone)]
 pub struct AppState {
     pub(crate) inner: Arc<Inner>,
@@ -144,6 +116,9 @@ pub(crate) struct Inner {
 /// A configured target and, once found, the id of its current series.
 pub(crate) struct Configured {
     pub(crate) config: TargetConfig,
+    /// The filters in the canonical JSON the collector stores the series under: how
+    /// the current series is found.
+    pub(crate) filters_json: String,
     /// Set the first time the series is found; a series, once created, keeps its id,
     /// so `/latest` looks it up once rather than on every request.
     pub(crate) id: OnceLock<TargetId>,
@@ -164,6 +139,7 @@ impl AppState {
             }
             by_name.insert(t.name.clone(), kept.len());
             kept.push(Configured {
+                filters_json: t.filters_json(),
                 config: t,
                 id: OnceLock::new(),
             });
@@ -182,6 +158,17 @@ impl AppState {
                 reads: ReadQueue::new(cores()),
             }),
         }
+    }
+
+    /// A server for the checked config: its database (read-only), its targets in
+    /// file order and its report settings; see [`AppState::new`].
+    #[must_use]
+    pub fn from_config(config: &Config) -> AppState {
+        AppState::new(
+            &config.storage.path,
+            config.targets.clone(),
+            Settings::from(config),
+        )
     }
 
     /// Requires `Authorization: Bearer <token>` (or HTTP Basic with the token as the
@@ -250,6 +237,7 @@ impl AppState {
                 .iter()
                 .map(|t| Configured {
                     config: t.config.clone(),
+                    filters_json: t.filters_json.clone(),
                     id: t.id.get().map(|id| OnceLock::from(*id)).unwrap_or_default(),
                 })
                 .collect(),
@@ -312,14 +300,19 @@ mod tests {
 
     #[test]
     fn a_repeated_target_name_keeps_its_first_entry() {
-        let t = |f: &str| TargetConfig {
+        let t = |queue: Option<&str>| TargetConfig {
             name: "a".into(),
-            filters_json: f.into(),
-            filters: String::new(),
-            cron: "* * * * * *".into(),
+            filters: headcount_convoso::Filters {
+                queue_id: queue.map(str::to_owned),
+                ..Default::default()
+            },
+            schedule: headcount_config::Schedule::parse("* * * * * *").unwrap(),
+            own_schedule: false,
+            timeout: Duration::from_secs(1),
+            line: 1,
         };
-        let s = AppState::new("x.db", vec![t("{}"), t("{\"x\":1}")], Settings::default());
+        let s = AppState::new("x.db", vec![t(None), t(Some("1"))], Settings::default());
         assert_eq!(s.targets().count(), 1);
-        assert_eq!(s.target("a").unwrap().config.filters_json, "{}");
+        assert_eq!(s.target("a").unwrap().filters_json, "{}");
     }
 }

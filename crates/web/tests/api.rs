@@ -5,11 +5,11 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{ALL_EVERY, Fixture, NOW, SALES_N, enc, get, sales_sample, settings};
-use headcount_query::{Params, Target};
+use headcount_query::{Params, SeriesRef};
 use headcount_store::Reads;
 
-fn sales(f: &Fixture) -> Target<'static> {
-    Target {
+fn sales(f: &Fixture) -> SeriesRef<'static> {
+    SeriesRef {
         id: f.sales,
         name: "sales",
     }

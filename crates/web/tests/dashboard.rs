@@ -158,12 +158,12 @@ async fn a_bad_range_shows_the_page_with_the_error() {
 async fn names_are_escaped_and_encoded() {
     let f = Fixture::new();
     let mut targets = common::targets();
-    targets.push(headcount_web::TargetConfig {
-        name: "<b>east & west</b>".into(),
-        filters_json: r#"{"queue_id":"77"}"#.into(),
-        filters: "queue_id=77".into(),
-        cron: "* * * * * *".into(),
-    });
+    targets.push(common::target(
+        "<b>east & west</b>",
+        None,
+        Some("77"),
+        "* * * * * *",
+    ));
     let now = f.now;
     let state =
         headcount_web::AppState::new(&f.db, targets, common::settings()).with_clock(move || now);

@@ -2,7 +2,7 @@
 //! and the benchmark.
 
 use chrono_tz::Tz;
-use headcount_query::{Peak, ReportQuery, SeriesQuery, Span, Step, Target, Thresholds};
+use headcount_query::{ReportQuery, SeriesQuery, SeriesRef, Span, Step, Thresholds, Window};
 use headcount_simulator::{Center, CenterConfig, Filter};
 use headcount_store::{Outcome, Sample, Store, TargetId};
 
@@ -55,8 +55,8 @@ pub fn store(days: i64, every: i64) -> (Store, TargetId) {
     (store, id)
 }
 
-pub fn target(id: TargetId) -> Target<'static> {
-    Target { id, name: "sales" }
+pub fn target(id: TargetId) -> SeriesRef<'static> {
+    SeriesRef { id, name: "sales" }
 }
 
 pub fn series_query(days: i64, step: Step) -> SeriesQuery {
@@ -77,7 +77,7 @@ pub fn report_query(days: i64) -> ReportQuery {
         tz: TZ,
         compare: Span::DEFAULT_COMPARE,
         horizon: 24,
-        peak: Peak::default(),
+        peak: Window::default(),
         thresholds: Thresholds::default(),
         now: NOW,
     }

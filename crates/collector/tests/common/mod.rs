@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use headcount_collector::{Collector, Config, RunSummary};
+use headcount_collector::{Collector, RunSummary};
+use headcount_config::Config;
 use headcount_convoso::AuthToken;
 use headcount_simulator::{Clock, Faults, Simulator, SimulatorConfig, SimulatorHandle};
 use headcount_store::{Outcome, Reader, Reads, Sample};

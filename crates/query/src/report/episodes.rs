@@ -9,8 +9,8 @@ use headcount_store::{BUCKET_SECS, Reads, Rollup, Sample, TargetId, bucket_of};
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::state::{State, Thresholds};
 use crate::time::stamp;
+use headcount_config::{State, Thresholds};
 
 /// The most episodes listed; the totals count them all.
 pub const MAX_LISTED: usize = 100;

@@ -18,10 +18,9 @@ use crate::agg::{Acc, DistAcc, Percentiles, StateShares};
 use crate::downtime;
 use crate::error::Result;
 use crate::params::Span;
-use crate::series::{Target, fold_rollups};
-use crate::settings::{Peak, PeakWindow};
-use crate::state::{State, Thresholds};
+use crate::series::{SeriesRef, fold_rollups};
 use crate::time::{Step, bounds, day_of, instant_of, local, stamp};
+use headcount_config::{State, Thresholds, Window, WindowText};
 
 /// What [`report`] computes: parsed by [`crate::Params::report`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +37,7 @@ pub struct ReportQuery {
     /// Hours the forecast looks ahead, 0..=168.
     pub horizon: u32,
     /// The peak window.
-    pub peak: Peak,
+    pub peak: Window,
     /// State thresholds.
     pub thresholds: Thresholds,
     /// The time of the question, UTC unix seconds: downtime is never counted after it,
@@ -69,7 +68,7 @@ pub struct Report {
     /// The whole range in numbers.
     pub summary: Summary,
     /// Peak against off-peak, and the busiest and quietest hours.
-    pub peak: PeakReport,
+    pub peak: PeakVsOffPeak,
     /// The 24 local hours of the day, 0 to 23.
     pub by_hour: Vec<HourStats>,
     /// Weekday × hour of day: 7 rows, Monday first, of 24 hours.
@@ -150,10 +149,10 @@ pub struct Side {
 
 /// Peak against off-peak.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PeakReport {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PeakReport))]
+pub struct PeakVsOffPeak {
     /// The configured window.
-    pub window: PeakWindow,
+    pub window: WindowText,
     /// Inside the window.
     pub peak: Side,
     /// Everything else.
@@ -241,7 +240,7 @@ const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 /// # Errors
 ///
 /// [`crate::Error::Store`] when the database fails.
-pub fn report(reads: &impl Reads, target: Target<'_>, q: &ReportQuery) -> Result<Report> {
+pub fn report(reads: &impl Reads, target: SeriesRef<'_>, q: &ReportQuery) -> Result<Report> {
     let plan = Plan::new(q);
     let rollups = read_rollups(reads, target.id, &plan.rollup_spans())?;
     let th = &q.thresholds;
@@ -308,7 +307,11 @@ pub fn report(reads: &impl Reads, target: Target<'_>, q: &ReportQuery) -> Result
 /// # Errors
 ///
 /// [`crate::Error::Store`] when the database fails.
-pub fn report_profile(reads: &impl Reads, target: Target<'_>, q: &ReportQuery) -> Result<Profile> {
+pub fn report_profile(
+    reads: &impl Reads,
+    target: SeriesRef<'_>,
+    q: &ReportQuery,
+) -> Result<Profile> {
     let plan = Plan::new(q);
     let rollups = reads.rollups(target.id, plan.from, plan.to)?;
     let dists = DistPass::read(reads, target.id, q, &plan, false)?;
@@ -321,7 +324,7 @@ pub fn report_profile(reads: &impl Reads, target: Target<'_>, q: &ReportQuery) -
 /// # Errors
 ///
 /// [`crate::Error::Store`] when the database fails.
-pub fn report_trend(reads: &impl Reads, target: Target<'_>, q: &ReportQuery) -> Result<Trend> {
+pub fn report_trend(reads: &impl Reads, target: SeriesRef<'_>, q: &ReportQuery) -> Result<Trend> {
     let plan = Plan::new(q);
     let accs: Vec<Acc> = reads
         .rollup_totals(target.id, &plan.days)?
@@ -342,7 +345,7 @@ pub fn report_trend(reads: &impl Reads, target: Target<'_>, q: &ReportQuery) -> 
 /// [`crate::Error::Store`] when the database fails.
 pub fn report_forecast(
     reads: &impl Reads,
-    target: Target<'_>,
+    target: SeriesRef<'_>,
     q: &ReportQuery,
 ) -> Result<Forecast> {
     let plan = Plan::new(q);
@@ -362,7 +365,7 @@ pub fn report_forecast(
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Profile {
     /// As [`Report::peak`].
-    pub peak: PeakReport,
+    pub peak: PeakVsOffPeak,
     /// As [`Report::by_hour`].
     pub by_hour: Vec<HourStats>,
     /// As [`Report::heatmap`].
@@ -388,7 +391,11 @@ impl RangePass {
             heat: [[Acc::default(); 24]; 7],
         };
         for r in rollups {
-            let (wd, h, peak) = plan.classify(tz, r.bucket);
+            let LocalSlot {
+                weekday: wd,
+                hour: h,
+                peak,
+            } = plan.classify(tz, r.bucket);
             p.total.add_rollup(r);
             p.sides[usize::from(peak)].add_rollup(r);
             p.hours[h].add_rollup(r);
@@ -417,8 +424,8 @@ impl RangePass {
             states: d.sides[i].shares(),
         };
         Profile {
-            peak: PeakReport {
-                window: q.peak.window(),
+            peak: PeakVsOffPeak {
+                window: q.peak.text(),
                 peak: side(1),
                 off_peak: side(0),
                 busiest_hour: pick(&by_hour, |h| h.utilization_pct, true),
@@ -462,7 +469,7 @@ impl DistPass {
                 if bucket != cur.0 {
                     let in_range = (plan.from..plan.to).contains(&bucket);
                     let in_prev = (prev.0..prev.1).contains(&bucket);
-                    let peak = in_range && plan.classify(q.tz, bucket).2;
+                    let peak = in_range && plan.classify(q.tz, bucket).peak;
                     cur = (bucket, in_range, in_prev, peak);
                 }
                 let (_, in_range, in_prev, peak) = cur;
@@ -500,7 +507,7 @@ struct Plan {
     /// Index in `hours` of the first forecast hour: the first whole hour at or after
     /// `to`.
     forecast_first: usize,
-    peak: Peak,
+    peak: Window,
 }
 
 impl Plan {
@@ -540,13 +547,15 @@ impl Plan {
         }
     }
 
-    /// The local weekday (0 = Monday) and hour a rollup starts in, and whether it is
-    /// peak.
-    fn classify(&self, tz: Tz, bucket: i64) -> (usize, usize, bool) {
+    /// Where a rollup starting at `bucket` falls in local time.
+    fn classify(&self, tz: Tz, bucket: i64) -> LocalSlot {
         let t = local(tz, bucket);
         let wd = t.weekday();
-        let peak = self.peak.contains(wd, t.hour() * 60 + t.minute());
-        (wd.num_days_from_monday() as usize, t.hour() as usize, peak)
+        LocalSlot {
+            weekday: wd.num_days_from_monday() as usize,
+            hour: t.hour() as usize,
+            peak: self.peak.contains(wd, t.hour() * 60 + t.minute()),
+        }
     }
 
     /// Every span whose rollups a section needs, merged where they overlap.
@@ -555,6 +564,17 @@ impl Plan {
         let lookback = (self.hours[0], self.to);
         merge_spans(&[days, self.prev, lookback])
     }
+}
+
+/// The local weekday and hour a rollup starts in, and whether that is peak.
+#[derive(Debug, Clone, Copy)]
+struct LocalSlot {
+    /// 0 = Monday.
+    weekday: usize,
+    /// 0..24.
+    hour: usize,
+    /// Inside the peak window.
+    peak: bool,
 }
 
 fn snap_down(t: i64) -> i64 {

@@ -3,7 +3,7 @@
 
 use chrono::{NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
-use headcount_query::{Settings, Target};
+use headcount_query::{SeriesRef, Settings};
 use headcount_store::{Outcome, Sample, Store, TargetId};
 
 /// An in-memory store with one target, `t`.
@@ -19,8 +19,8 @@ impl Fixture {
         Fixture { store, id }
     }
 
-    pub fn target(&self) -> Target<'static> {
-        Target {
+    pub fn target(&self) -> SeriesRef<'static> {
+        SeriesRef {
             id: self.id,
             name: "t",
         }

@@ -69,7 +69,7 @@ pub fn naive_rollups(samples: &[Sample]) -> Vec<Rollup> {
                 .collect();
             let last = ok.iter().max_by_key(|s| s.ts);
             let gauge = |get: fn(&Sample) -> u32| {
-                last.map(|last| headcount_store::Gauge {
+                last.map(|last| headcount_store::GaugeSums {
                     sum: ok.iter().map(|s| u64::from(get(s))).sum(),
                     min: ok.iter().map(|s| get(s)).min().unwrap(),
                     max: ok.iter().map(|s| get(s)).max().unwrap(),

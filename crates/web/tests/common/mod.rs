@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
+use headcount_config::TargetConfig;
 use headcount_query::Settings;
 use headcount_store::{LATENCY_BUCKETS_MS, Outcome, Sample, Store, TargetId};
-use headcount_web::{AppState, TargetConfig};
+use headcount_web::AppState;
 use tower::ServiceExt as _;
 
 /// 2026-11-20T15:00:00Z (10:00 in New York): the tests' `now`.
@@ -30,25 +31,26 @@ pub const HEARTBEAT_AGO: i64 = 20;
 /// The configured targets: `sales` and `all` have history, `quiet` none yet.
 pub fn targets() -> Vec<TargetConfig> {
     vec![
-        TargetConfig {
-            name: "sales".into(),
-            filters_json: r#"{"campaign_id":"111"}"#.into(),
-            filters: "campaign_id=111".into(),
-            cron: "0 * * * * *".into(),
-        },
-        TargetConfig {
-            name: "all".into(),
-            filters_json: "{}".into(),
-            filters: String::new(),
-            cron: "0 */15 * * * *".into(),
-        },
-        TargetConfig {
-            name: "quiet".into(),
-            filters_json: r#"{"queue_id":"9"}"#.into(),
-            filters: "queue_id=9".into(),
-            cron: "*/15 * * * * *".into(),
-        },
+        target("sales", Some("111"), None, "0 * * * * *"),
+        target("all", None, None, "0 */15 * * * *"),
+        target("quiet", None, Some("9"), "*/15 * * * * *"),
     ]
+}
+
+/// A target as the config would give it.
+pub fn target(name: &str, campaign: Option<&str>, queue: Option<&str>, cron: &str) -> TargetConfig {
+    TargetConfig {
+        name: name.to_owned(),
+        filters: headcount_convoso::Filters {
+            campaign_id: campaign.map(str::to_owned),
+            queue_id: queue.map(str::to_owned),
+            ..Default::default()
+        },
+        schedule: headcount_config::Schedule::parse(cron).unwrap(),
+        own_schedule: true,
+        timeout: std::time::Duration::from_secs(1),
+        line: 1,
+    }
 }
 
 /// The `i`-th sample of `sales` (slot `now - DAYS days + 60 i`): every 97th, from the

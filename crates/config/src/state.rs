@@ -4,8 +4,6 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::error::ParamError;
-
 /// How well staffed a sample or bucket is, from its `available` and `logged_in` counts
 /// and the configured [`Thresholds`]. Serialized snake_case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -69,7 +67,9 @@ impl State {
         }
     }
 
-    pub(crate) const fn index(self) -> usize {
+    /// The state's position in [`State::ALL`].
+    #[must_use]
+    pub const fn index(self) -> usize {
         self as usize
     }
 }
@@ -106,22 +106,14 @@ impl Thresholds {
     ///
     /// # Errors
     ///
-    /// A [`ParamError`] naming `thresholds` unless `warning < monitor < healthy <= 100`.
-    pub fn new(healthy: u32, monitor: u32, warning: u32) -> Result<Thresholds, ParamError> {
-        let bad = |why: &str| {
-            Err(ParamError::new(
-                "thresholds",
-                format!(
-                    "{why} (got healthy = {healthy}, monitor = {monitor}, warning = {warning}); \
-                     expected whole percents with warning < monitor < healthy <= 100"
-                ),
-            ))
-        };
+    /// A one-line reason unless `warning < monitor < healthy <= 100`.
+    pub fn new(healthy: u32, monitor: u32, warning: u32) -> Result<Thresholds, String> {
+        let got = format!("warning = {warning}, monitor = {monitor}, healthy = {healthy}");
         if healthy > 100 {
-            return bad("healthy above 100");
+            return Err(format!("healthy is above 100 (got {got})"));
         }
         if !(warning < monitor && monitor < healthy) {
-            return bad("not in order");
+            return Err(format!("need warning < monitor < healthy, got {got}"));
         }
         Ok(Thresholds {
             healthy: healthy as u8,
@@ -201,10 +193,11 @@ mod tests {
     fn thresholds_must_be_ordered_percents() {
         assert!(Thresholds::new(20, 10, 5).is_ok());
         assert!(Thresholds::new(100, 1, 0).is_ok());
-        for (h, m, w) in [(10, 10, 5), (20, 5, 10), (101, 50, 5), (5, 10, 20)] {
+        for (h, m, w) in [(10, 10, 5), (20, 5, 10), (5, 10, 20)] {
             let e = Thresholds::new(h, m, w).unwrap_err();
-            assert_eq!(e.param, "thresholds");
-            assert!(e.message.contains("warning < monitor < healthy"), "{e}");
+            assert!(e.contains("need warning < monitor < healthy"), "{e}");
         }
+        let e = Thresholds::new(101, 50, 5).unwrap_err();
+        assert!(e.contains("healthy is above 100"), "{e}");
     }
 }

@@ -1,18 +1,38 @@
-//! The TOML config file: parsed with serde (unknown keys refused), checked once into a
-//! [`Config`] whose values are ready to use.
+//! headcount's config file, and the vocabulary every other crate takes from it: the
+//! one owner of targets and their canonical filter key, schedules, staffing states and
+//! their thresholds, the peak window, durations, and every default.
 //!
-//! Every error names the line it stands on and the key at fault, e.g.
-//! `config: line 12: target "sales": unknown key "campain_id"`.
+//! The TOML file is parsed with serde (unknown keys refused) and checked once into a
+//! [`Config`] whose values are ready to use; the collector, the query crate, the web
+//! server and the CLI take these typed values and never read TOML themselves. Every
+//! error names the line it stands on and the key at fault, e.g.
+//! `config: line 12: target "sales": unknown key "campain_id"`. A relative
+//! `storage.path` is taken relative to the directory of the config file (not the
+//! working directory), so a service started from anywhere finds the same database.
+//! `docs/config.md` lists every key with its default; a test checks it against this
+//! crate.
 //!
-//! A relative `storage.path` is taken relative to the directory of the config file
-//! (not the working directory), so a service started from anywhere finds the same
-//! database.
+//! Layout:
+//! - `lib.rs`: [`Config`] and its sections, loading and checking (`Checker`).
+//! - `raw`: the file as written (serde structs with spans).
+//! - `locate`: byte offsets to lines and key paths for messages.
+//! - `target`: [`TargetConfig`] and [`filters_json`], the series key.
+//! - `schedule`: [`Schedule`], 6-field cron expressions in UTC.
+//! - `state`: [`State`] and [`Thresholds`], how a sample is judged.
+//! - `window`: [`Window`], local weekdays and hours (the peak window).
+//! - `duration`: [`parse_duration`], [`fmt_duration`], [`Retention`].
+//! - `error`: [`Error`].
 
+mod duration;
+mod error;
 mod locate;
 mod raw;
+mod schedule;
+mod state;
+mod target;
+mod window;
 
-use std::collections::{BTreeMap, HashMap};
-use std::fmt;
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -23,10 +43,16 @@ use headcount_convoso::{AuthToken, Client, ClientConfig, Filters, Method};
 use toml::Spanned;
 use toml::de::DeTable;
 
-use crate::error::{Error, Result};
-use crate::schedule::Schedule;
+pub use duration::{Retention, fmt_duration, parse_duration};
+pub use error::{Error, Result};
+pub use schedule::Schedule;
+pub use state::{State, Thresholds};
+pub use target::{TargetConfig, filters_json};
+pub use window::{DAY_NAMES, Window, WindowText, day_name, parse_day};
+
 use locate::{describe, line_of, path_at};
 use raw::{Id, RawConfig, RawTarget};
+use target::check_name;
 
 /// A commented example config that works against `headcount simulate` as it starts
 /// by default; `headcount init` writes it.
@@ -75,7 +101,7 @@ pub struct Config {
     /// `[log]`: logging defaults (the command line and `RUST_LOG` override them).
     pub log: LogConfig,
     /// `[[target]]`: what is polled, in file order; names are unique.
-    pub targets: Vec<Target>,
+    pub targets: Vec<TargetConfig>,
 }
 
 /// `[upstream]`.
@@ -89,28 +115,10 @@ pub struct UpstreamConfig {
     pub method: Method,
     /// The request timeout as configured (default 5 s). Never more than 80% of the
     /// shortest interval of the targets on `[schedule]`'s cron; each target's effective
-    /// timeout is [`Target::timeout`].
+    /// timeout is [`TargetConfig::timeout`].
     pub timeout: Duration,
     /// Most polls in flight at once.
     pub concurrency: usize,
-}
-
-/// How long rows are kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Retention {
-    /// Never pruned.
-    Forever,
-    /// Pruned once older than this.
-    For(Duration),
-}
-
-impl fmt::Display for Retention {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Retention::Forever => f.write_str("forever"),
-            Retention::For(d) => f.write_str(&fmt_duration(*d)),
-        }
-    }
 }
 
 /// `[storage]`.
@@ -124,50 +132,15 @@ pub struct StorageConfig {
     pub rollup_retention: Retention,
 }
 
-/// `[report]`: values in the forms the query crate takes.
+/// `[report]`: how reports read the numbers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportConfig {
     /// The center's local time zone (default UTC).
     pub timezone: Tz,
     /// The peak window (default Mon–Fri 09:00–17:00).
-    pub peak: PeakConfig,
+    pub peak: Window,
     /// State thresholds in whole percent of agents available (default 20/10/5).
     pub thresholds: Thresholds,
-}
-
-/// `peak = { days = [...], hours = "HH:MM-HH:MM" }`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PeakConfig {
-    /// Peak weekdays, Monday first, without repeats; empty means nothing is peak.
-    pub days: Vec<Weekday>,
-    /// The local window as written, `HH:MM-HH:MM`; minutes are multiples of 15; a
-    /// window whose end is before its start wraps midnight.
-    pub hours: String,
-    /// Start of the window, minutes after local midnight (`0..1440`).
-    pub start_minute: u16,
-    /// End of the window, minutes after local midnight (`0..=1440`), not equal to the
-    /// start.
-    pub end_minute: u16,
-}
-
-impl PeakConfig {
-    /// The days as the config writes them: `mon`, `tue`, ...
-    #[must_use]
-    pub fn day_names(&self) -> Vec<&'static str> {
-        self.days.iter().map(|d| day_name(*d)).collect()
-    }
-}
-
-/// `thresholds = { healthy, monitor, warning }`: whole percents with
-/// `warning < monitor < healthy <= 100`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Thresholds {
-    /// Above this, healthy.
-    pub healthy: u32,
-    /// At or above this (up to `healthy`), monitor.
-    pub monitor: u32,
-    /// At or above this (below `monitor`), warning; below it, critical.
-    pub warning: u32,
 }
 
 /// `[web]`.
@@ -196,54 +169,6 @@ pub enum LogFormat {
     Text,
     /// One JSON object per line.
     Json,
-}
-
-/// One `[[target]]`: a named filter set polled on a schedule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    /// Unique name, `[A-Za-z0-9._-]{1,64}`: usable in a URL path.
-    pub name: String,
-    /// The filters, in canonical form.
-    pub filters: Filters,
-    /// Its schedule: its own `cron`, or `[schedule]`'s.
-    pub schedule: Schedule,
-    /// Whether `schedule` is the target's own `cron` rather than `[schedule]`'s.
-    pub own_schedule: bool,
-    /// Its request timeout: `upstream.timeout`, clamped to 80% of the shortest
-    /// interval of its schedule so that a poll ends before the next slot.
-    pub timeout: Duration,
-    /// The line of the target in the config file.
-    pub line: usize,
-}
-
-impl Target {
-    /// The filters as the store keys a series: a JSON object with sorted keys and no
-    /// spaces (`{}` for system-wide). Every component that looks a target's series up
-    /// must use this spelling.
-    #[must_use]
-    pub fn filters_json(&self) -> String {
-        filters_json(&self.filters)
-    }
-}
-
-/// The canonical JSON of a filter set: sorted keys, no spaces, unset filters left out.
-#[must_use]
-pub fn filters_json(filters: &Filters) -> String {
-    let c = filters.canonical();
-    let mut map: BTreeMap<&str, serde_json::Value> = BTreeMap::new();
-    if let Some(v) = c.campaign_id {
-        map.insert("campaign_id", v.into());
-    }
-    if let Some(v) = c.queue_id {
-        map.insert("queue_id", v.into());
-    }
-    if let Some(v) = c.user_id {
-        map.insert("user_id", v.into());
-    }
-    if !c.skills.is_empty() {
-        map.insert("skills", c.skills.into());
-    }
-    serde_json::to_string(&map).unwrap_or_else(|_| "{}".to_owned())
 }
 
 impl Config {
@@ -308,7 +233,7 @@ impl Config {
 
     /// The target called `name`.
     #[must_use]
-    pub fn target(&self, name: &str) -> Option<&Target> {
+    pub fn target(&self, name: &str) -> Option<&TargetConfig> {
         self.targets.iter().find(|t| t.name == name)
     }
 
@@ -432,7 +357,7 @@ impl Checker<'_> {
         &self,
         raw: Option<Spanned<Vec<Spanned<RawTarget>>>>,
         default_cron: &Schedule,
-    ) -> Result<Vec<Target>> {
+    ) -> Result<Vec<TargetConfig>> {
         let Some(raw) = raw else {
             return Err(Error::config(
                 None,
@@ -512,7 +437,7 @@ impl Checker<'_> {
                 skills,
             }
             .canonical();
-            targets.push(Target {
+            targets.push(TargetConfig {
                 name: name_str,
                 filters,
                 schedule,
@@ -527,7 +452,7 @@ impl Checker<'_> {
     fn upstream(
         &self,
         raw: Option<Spanned<raw::RawUpstream>>,
-        targets: &[Target],
+        targets: &[TargetConfig],
     ) -> Result<UpstreamConfig> {
         let Some(raw) = raw else {
             return Err(Error::config(
@@ -724,65 +649,49 @@ impl Checker<'_> {
         })
     }
 
-    fn peak(&self, raw: Option<raw::RawPeak>) -> Result<PeakConfig> {
-        let (days, hours) = match raw {
-            Some(p) => (p.days, p.hours),
-            None => (None, None),
+    fn peak(&self, raw: Option<raw::RawPeak>) -> Result<Window> {
+        let Some(raw) = raw else {
+            return Ok(Window::default());
         };
-        let days = match days {
-            None => vec![
-                Weekday::Mon,
-                Weekday::Tue,
-                Weekday::Wed,
-                Weekday::Thu,
-                Weekday::Fri,
-            ],
-            Some(list) => {
-                let mut mask = 0u8;
-                for d in &list {
-                    let day = parse_day(d.get_ref()).ok_or_else(|| {
-                        self.err(
-                            d,
-                            format!(
-                                "report.peak.days: unknown day {:?}; expected mon, tue, wed, thu, fri, sat or sun",
-                                d.get_ref()
-                            ),
-                        )
-                    })?;
-                    mask |= 1 << day.num_days_from_monday();
-                }
-                (0..7u8)
-                    .filter(|i| mask & (1 << i) != 0)
-                    .filter_map(|i| Weekday::try_from(i).ok())
-                    .collect()
-            }
+        let days = match raw.days {
+            None => Window::default().days().collect(),
+            Some(list) => self.days(&list, "report.peak.days")?,
         };
-        let (hours, start_minute, end_minute) = match hours {
-            None => ("09:00-17:00".to_owned(), 9 * 60, 17 * 60),
+        let hours = match raw.hours {
+            None => Window::default().hours(),
             Some(h) => {
-                let (start, end) = parse_window(h.get_ref())
+                Window::new([], h.get_ref())
                     .map_err(|why| self.err(&h, format!("report.peak.hours: {why}")))?;
-                (h.get_ref().trim().to_owned(), start, end)
+                h.into_inner()
             }
         };
-        Ok(PeakConfig {
-            days,
-            hours,
-            start_minute,
-            end_minute,
-        })
+        Window::new(days, &hours).map_err(|why| Error::config(None, why))
+    }
+
+    /// A list of weekdays, each checked; `key` names it in messages.
+    fn days(&self, list: &[Spanned<String>], key: &str) -> Result<Vec<Weekday>> {
+        list.iter()
+            .map(|d| {
+                parse_day(d.get_ref()).ok_or_else(|| {
+                    self.err(
+                        d,
+                        format!(
+                            "{key}: unknown day {:?}; expected mon, tue, wed, thu, fri, sat or sun",
+                            d.get_ref()
+                        ),
+                    )
+                })
+            })
+            .collect()
     }
 
     fn thresholds(&self, raw: Option<Spanned<raw::RawThresholds>>) -> Result<Thresholds> {
         let Some(raw) = raw else {
-            return Ok(Thresholds {
-                healthy: 20,
-                monitor: 10,
-                warning: 5,
-            });
+            return Ok(Thresholds::default());
         };
         let at = raw.span();
         let raw = raw.into_inner();
+        let default = Thresholds::default();
         let pct = |v: Option<Spanned<i64>>, key: &str, default: u32| -> Result<u32> {
             match v {
                 None => Ok(default),
@@ -800,22 +709,14 @@ impl Checker<'_> {
                     }),
             }
         };
-        let healthy = pct(raw.healthy, "healthy", 20)?;
-        let monitor = pct(raw.monitor, "monitor", 10)?;
-        let warning = pct(raw.warning, "warning", 5)?;
-        if !(warning < monitor && monitor < healthy) {
-            return Err(Error::config(
+        let healthy = pct(raw.healthy, "healthy", default.healthy())?;
+        let monitor = pct(raw.monitor, "monitor", default.monitor())?;
+        let warning = pct(raw.warning, "warning", default.warning())?;
+        Thresholds::new(healthy, monitor, warning).map_err(|why| {
+            Error::config(
                 Some(line_of(self.text, at.start)),
-                format!(
-                    "report.thresholds: need warning < monitor < healthy, got warning = {warning}, \
-                     monitor = {monitor}, healthy = {healthy}"
-                ),
-            ));
-        }
-        Ok(Thresholds {
-            healthy,
-            monitor,
-            warning,
+                format!("report.thresholds: {why}"),
+            )
         })
     }
 
@@ -878,108 +779,6 @@ impl Checker<'_> {
         };
         Ok(LogConfig { format, level })
     }
-}
-
-/// A target name must be usable in a URL path as is.
-fn check_name(name: &str) -> std::result::Result<(), String> {
-    if name.is_empty() || name.len() > 64 {
-        return Err(format!("{name:?} must be 1 to 64 characters long"));
-    }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
-    {
-        return Err(format!(
-            "{name:?} has {c:?}; use letters, digits, '.', '_' and '-' (it appears in URLs)"
-        ));
-    }
-    if name == "." || name == ".." {
-        return Err(format!("{name:?} is not usable in a URL path"));
-    }
-    Ok(())
-}
-
-/// Parses a duration like `500ms`, `5s`, `15m`, `2h`, `35d` or `2w`.
-fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
-    let d = humantime::parse_duration(s.trim()).map_err(|e| {
-        format!("{s:?} is not a duration ({e}); write e.g. 500ms, 5s, 15m, 2h, 35d or 2w")
-    })?;
-    if d.is_zero() {
-        return Err(format!("{s:?}: must be greater than zero"));
-    }
-    Ok(d)
-}
-
-/// A duration in the config's own notation, in its largest whole unit: `35d`, `4s`,
-/// `800ms` (humantime would write 35 days as `1month 4days 13h 26m 24s`).
-#[must_use]
-pub fn fmt_duration(d: Duration) -> String {
-    let ms = d.as_millis();
-    if !ms.is_multiple_of(1000) {
-        return format!("{ms}ms");
-    }
-    let s = d.as_secs();
-    for (unit, secs) in [("d", 86_400), ("h", 3_600), ("m", 60)] {
-        if s >= secs && s.is_multiple_of(secs) {
-            return format!("{}{unit}", s / secs);
-        }
-    }
-    format!("{s}s")
-}
-
-const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-const DAY_LONG: [&str; 7] = [
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
-
-fn parse_day(s: &str) -> Option<Weekday> {
-    let lower = s.trim().to_ascii_lowercase();
-    let i = DAY_NAMES
-        .iter()
-        .position(|n| *n == lower)
-        .or_else(|| DAY_LONG.iter().position(|n| *n == lower))?;
-    Weekday::try_from(u8::try_from(i).ok()?).ok()
-}
-
-fn day_name(d: Weekday) -> &'static str {
-    DAY_NAMES[d.num_days_from_monday() as usize]
-}
-
-/// `HH:MM-HH:MM`, minutes multiples of 15, `24:00` allowed as an end, start != end.
-fn parse_window(s: &str) -> std::result::Result<(u16, u16), String> {
-    let bad = |why: &str| {
-        format!(
-            "{why} in {s:?}; expected HH:MM-HH:MM with minutes 00, 15, 30 or 45, e.g. \"09:00-17:00\" or \"22:00-06:00\""
-        )
-    };
-    let (a, b) = s.trim().split_once('-').ok_or_else(|| bad("no '-'"))?;
-    let minute = |t: &str| -> Option<u16> {
-        let (h, m) = t.trim().split_once(':')?;
-        if h.len() != 2 || m.len() != 2 {
-            return None;
-        }
-        let h: u16 = h.parse().ok()?;
-        let m: u16 = m.parse().ok()?;
-        (h <= 24 && m < 60 && (h < 24 || m == 0)).then_some(h * 60 + m)
-    };
-    let start = minute(a).ok_or_else(|| bad("bad start"))?;
-    let end = minute(b).ok_or_else(|| bad("bad end"))?;
-    if start % 15 != 0 || end % 15 != 0 {
-        return Err(bad("minutes not a multiple of 15"));
-    }
-    if start == 1440 {
-        return Err(bad("24:00 can only end a window"));
-    }
-    if start == end {
-        return Err(bad("empty window"));
-    }
-    Ok((start, end))
 }
 
 /// A tracing filter: comma-separated `level` or `target=level` directives.
