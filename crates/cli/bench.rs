@@ -10,7 +10,6 @@ mod chart;
 mod ingest;
 mod query;
 
-use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -128,34 +127,10 @@ impl Figure {
     }
 }
 
-/// Numbers with thousands separators, and one decimal below 100.
-struct Num(f64);
-
-impl fmt::Display for Num {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let v = self.0;
-        if v.abs() < 100.0 && v.fract() != 0.0 {
-            return write!(f, "{v:.1}");
-        }
-        let digits = format!("{:.0}", v.abs());
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        if v < 0.0 {
-            out.insert(0, '-');
-        }
-        f.write_str(&out)
-    }
-}
-
 fn bar_text(bar: Bar, unit: &str) -> String {
     match bar {
-        Bar::AtLeast(b) => format!("≥ {} {unit}", Num(b)),
-        Bar::AtMost(b) => format!("≤ {} {unit}", Num(b)),
+        Bar::AtLeast(b) => format!("≥ {} {unit}", crate::fmt::figure(b)),
+        Bar::AtMost(b) => format!("≤ {} {unit}", crate::fmt::figure(b)),
     }
 }
 
@@ -173,7 +148,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         "headcount bench: one target polled every {} s for {} days ({} samples){}",
         scope.step,
         scope.days,
-        Num(scope.samples() as f64),
+        crate::fmt::figure(scope.samples() as f64),
         if args.quick { ", --quick" } else { "" }
     );
     let sections: [(&str, Section); 3] = [
@@ -195,7 +170,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         let figures = figures.with_context(|| format!("bench {name}"))?;
         let width = figures.iter().map(|f| f.what.len()).max().unwrap_or(0);
         for fig in figures {
-            let value = format!("{} {}", Num(fig.value), fig.unit);
+            let value = format!("{} {}", crate::fmt::figure(fig.value), fig.unit);
             match fig.bar {
                 Some(bar) => {
                     let ok = bar.met(fig.value);

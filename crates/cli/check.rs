@@ -114,33 +114,12 @@ fn table(results: &[PollResult]) -> String {
             ]
         })
         .collect();
-    let mut widths = header.map(str::len);
+    let mut table = crate::fmt::Table::new("lllrrrr").indent(0);
+    table.header(header);
     for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
+        table.row(row.each_ref().map(String::as_str));
     }
-    let right = [false, false, false, true, true, true, true];
     let mut out = String::new();
-    let mut line = |cells: &[String]| {
-        let parts: Vec<String> = cells
-            .iter()
-            .zip(widths)
-            .zip(right)
-            .map(|((c, w), r)| {
-                if r {
-                    format!("{c:>w$}")
-                } else {
-                    format!("{c:<w$}")
-                }
-            })
-            .collect();
-        out.push_str(parts.join("  ").trim_end());
-        out.push('\n');
-    };
-    line(&header.map(str::to_owned));
-    for row in &rows {
-        line(row);
-    }
+    table.render(&mut out);
     out
 }

@@ -18,7 +18,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use headcount_config::Config;
 use headcount_convoso::AuthToken;
-use headcount_simulator::{Center, Faults, Filter, Selection, Simulator, SimulatorConfig};
+use headcount_simulator::{
+    Center, Failure, Faults, Filter, History, Incident, Poll, Reading, Simulator, SimulatorConfig,
+};
 use headcount_store::{NewSample, Outcome, Reads, RunId, Store, TargetId};
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio::sync::watch;
@@ -374,32 +376,11 @@ impl Seeded {
         };
         format!(
             "{what} {} samples ({} targets, {} of history) in {secs:.1} s",
-            thousands(self.inserted),
+            crate::fmt::count(self.inserted),
             self.targets,
-            span_text(self.span.unsigned_abs()),
+            crate::fmt::span(self.span.unsigned_abs()),
         )
     }
-}
-
-fn span_text(secs: u64) -> String {
-    match secs {
-        s if s >= 2 * 86_400 => format!("{:.1} days", s as f64 / 86_400.0),
-        s if s >= 2 * 3_600 => format!("{:.1} hours", s as f64 / 3_600.0),
-        s if s >= 120 => format!("{} minutes", s / 60),
-        s => format!("{s} seconds"),
-    }
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Seeds the database up to the current slot, then again for the slots that passed
@@ -444,7 +425,7 @@ fn seed_store(
         let plan = Plan::new(store, config, center, now, days)?;
         if first {
             total.fresh = plan.fresh;
-            total.targets = plan.targets.len();
+            total.targets = plan.ids.len();
             total.span = plan.to - plan.from();
         }
         let bar = if first && progress {
@@ -452,7 +433,7 @@ fn seed_store(
         } else {
             ProgressBar::hidden()
         };
-        let done = seed(store, center, &plan, cancel, &bar, &mut run)?;
+        let done = seed(store, &plan, cancel, &bar, &mut run)?;
         bar.finish_and_clear();
         total.inserted += done.inserted;
         total.duplicates += done.duplicates;
@@ -481,97 +462,69 @@ fn progress_bar(slots: u64) -> ProgressBar {
     bar
 }
 
-/// One target to seed.
+/// What to write: slots `[from, to)` of each target, with the staged incidents of a
+/// fresh history, as the simulator's [`History`] computes them.
 #[derive(Debug, Clone)]
-struct SeedTarget {
-    id: TargetId,
-    /// Its agents in the simulator.
-    selection: Selection,
-    /// Its first missing slot.
-    from: i64,
-}
-
-/// Something staged in a fresh history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Incident {
-    /// Every poll failed with this outcome and latency: a gap with its reason.
-    Outage(Outcome, u32),
-    /// The collector was down: no rows, and its run stopped uncleanly.
-    Crash,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Event {
-    from: i64,
-    to: i64,
-    what: Incident,
-}
-
-/// What to write: slots `[from, to)` of each target, with the staged events.
-#[derive(Debug, Clone)]
-struct Plan {
-    targets: Vec<SeedTarget>,
+struct Plan<'c> {
+    history: History<'c>,
+    /// Each target's series, in the history's target order.
+    ids: Vec<TargetId>,
     /// The slot after the current one: the current slot is the last written.
     to: i64,
     /// The time now: runs never end later.
     now: i64,
     fresh: bool,
-    events: Vec<Event>,
 }
 
-impl Plan {
+impl<'c> Plan<'c> {
     /// Registers the targets and finds each one's first missing slot: right after its
     /// newest stored sample, but not before `days` ago.
     fn new(
         store: &mut Store,
         config: &Config,
-        center: &Center,
+        center: &'c Center,
         now: i64,
         days: u32,
-    ) -> anyhow::Result<Plan> {
+    ) -> anyhow::Result<Plan<'c>> {
         let to = now.div_euclid(STEP) * STEP + STEP;
         let earliest = to - i64::from(days) * 86_400;
-        let center_filter = |t: &headcount_config::TargetConfig| {
-            let f = &t.filters;
-            let skills = (!f.skills.is_empty()).then(|| f.skills.join(","));
-            Filter::parse(
-                f.campaign_id.as_deref(),
-                f.queue_id.as_deref(),
-                f.user_id.as_deref(),
-                skills.as_deref(),
-            )
-        };
-        let mut targets = Vec::with_capacity(config.targets.len());
+        let mut history = History::new(center, STEP);
+        let mut ids = Vec::with_capacity(config.targets.len());
         let mut fresh = true;
         for t in &config.targets {
             let id = store.ensure_target(&t.name, &t.filters_json(), earliest)?;
             let newest = store.latest(id)?.map(|s| s.ts);
             fresh &= newest.is_none();
             let from = newest.map_or(earliest, |ts| (ts + STEP).max(earliest));
-            let filter = center_filter(t)
-                .map_err(|e| anyhow::anyhow!("target {:?}: filters: {e}", t.name))?;
-            targets.push(SeedTarget {
-                id,
-                selection: center.select(&filter),
-                from,
-            });
+            let f = &t.filters;
+            let skills = (!f.skills.is_empty()).then(|| f.skills.join(","));
+            let filter = Filter::parse(
+                f.campaign_id.as_deref(),
+                f.queue_id.as_deref(),
+                f.user_id.as_deref(),
+                skills.as_deref(),
+            )
+            .map_err(|e| anyhow::anyhow!("target {:?}: filters: {e}", t.name))?;
+            history = history.target(center.select(&filter), from);
+            ids.push(id);
         }
-        let events = if fresh {
-            staged_events(earliest, to)
-        } else {
-            Vec::new()
-        };
+        if fresh {
+            history = history.incidents(Incident::story(earliest, to));
+        }
         Ok(Plan {
-            targets,
+            history,
+            ids,
             to,
             now,
             fresh,
-            events,
         })
     }
 
     fn from(&self) -> i64 {
-        self.targets.iter().map(|t| t.from).min().unwrap_or(self.to)
+        (0..self.ids.len())
+            .filter_map(|i| self.history.first_slot(i))
+            .min()
+            .unwrap_or(self.to)
     }
 
     /// Slots from the earliest target's first missing one to the end.
@@ -579,49 +532,27 @@ impl Plan {
         u64::try_from((self.to - self.from()).max(0) / STEP).unwrap_or(0)
     }
 
-    fn crash(&self) -> Option<Event> {
-        self.events
-            .iter()
-            .copied()
-            .find(|e| e.what == Incident::Crash)
+    /// The history's polls of `[from, to)` as samples to store.
+    fn samples(&self, from: i64, to: i64, polls: &mut Vec<Poll>, out: &mut Vec<NewSample>) {
+        polls.clear();
+        self.history.polls(from, to, polls);
+        out.clear();
+        out.extend(polls.iter().map(|p| {
+            let id = self.ids[p.target];
+            match p.reading {
+                Reading::Ok(c) => {
+                    NewSample::ok(id, p.ts, c.available, c.logged_in, Some(p.latency_ms))
+                }
+                Reading::Failed(failure) => {
+                    let outcome = match failure {
+                        Failure::Timeout => Outcome::Timeout,
+                        Failure::ServerError => Outcome::HttpStatus,
+                    };
+                    NewSample::failed(id, p.ts, outcome, Some(p.latency_ms))
+                }
+            }
+        }));
     }
-
-    fn outage_at(&self, ts: i64) -> Option<(Outcome, u32)> {
-        self.events.iter().find_map(|e| match e.what {
-            Incident::Outage(outcome, ms) if (e.from..e.to).contains(&ts) => Some((outcome, ms)),
-            _ => None,
-        })
-    }
-}
-
-/// The incidents of a fresh history ending at `to`, where they fit after `from`: an
-/// upstream timeout outage 6 hours ago and a collector crash 20 hours ago (both on
-/// the dashboard's last-24-hours charts), and HTTP 500s three and a half days ago.
-fn staged_events(from: i64, to: i64) -> Vec<Event> {
-    const H: i64 = 3_600;
-    // On the 15-minute grid, so each covers whole rollup buckets.
-    let grid = |ts: i64| ts.div_euclid(900) * 900;
-    let end = grid(to);
-    [
-        Event {
-            from: end - 6 * H - 40 * 60,
-            to: end - 6 * H,
-            what: Incident::Outage(Outcome::Timeout, 5_000),
-        },
-        Event {
-            from: end - 20 * H,
-            to: end - 18 * H - 30 * 60,
-            what: Incident::Crash,
-        },
-        Event {
-            from: end - 84 * H,
-            to: end - 84 * H + 25 * 60,
-            what: Incident::Outage(Outcome::HttpStatus, 180),
-        },
-    ]
-    .into_iter()
-    .filter(|e| e.from >= from + H)
-    .collect()
 }
 
 /// What one pass of [`seed`] did.
@@ -640,7 +571,6 @@ struct Pass {
 /// after the crash, marks it unclean.
 fn seed(
     store: &mut Store,
-    center: &Center,
     plan: &Plan,
     cancel: &AtomicBool,
     bar: &ProgressBar,
@@ -652,12 +582,13 @@ fn seed(
         return Ok(pass);
     }
     // The crash splits the range in two; without one, a single segment.
-    let segments = match plan.crash().filter(|c| c.from > from && c.to < plan.to) {
+    let segments = match plan.history.crash().filter(|c| c.from > from && c.to < plan.to) {
         Some(c) => vec![(from, c.from), (c.to, plan.to)],
         None => vec![(from, plan.to)],
     };
     let last = segments.len() - 1;
-    let mut samples = Vec::with_capacity(BATCH_SLOTS as usize * plan.targets.len());
+    let mut samples = Vec::with_capacity(BATCH_SLOTS as usize * plan.ids.len());
+    let mut polls = Vec::with_capacity(samples.capacity());
     for (i, (start, end)) in segments.into_iter().enumerate() {
         let id = match *run {
             Some(id) => id,
@@ -683,8 +614,7 @@ fn seed(
                 return Ok(pass);
             }
             let batch_end = (ts + BATCH_SLOTS * STEP).min(end);
-            samples.clear();
-            generate(center, plan, ts, batch_end, &mut samples);
+            plan.samples(ts, batch_end, &mut polls, &mut samples);
             let summary = store.write_batch(&samples)?;
             pass.inserted += summary.inserted;
             pass.duplicates += summary.duplicates;
@@ -701,58 +631,6 @@ fn seed(
     Ok(pass)
 }
 
-/// Appends the samples of every slot in `[from, to)` for the targets that need it.
-fn generate(center: &Center, plan: &Plan, from: i64, to: i64, out: &mut Vec<NewSample>) {
-    let mut ts = from;
-    while ts < to {
-        let outage = plan.outage_at(ts);
-        let needed = plan.targets.iter().any(|t| ts >= t.from);
-        if needed {
-            let snapshot = outage.is_none().then(|| center.snapshot(ts));
-            for (i, t) in plan
-                .targets
-                .iter()
-                .enumerate()
-                .filter(|(_, t)| ts >= t.from)
-            {
-                let sample = match (&snapshot, outage) {
-                    (Some(snap), _) => {
-                        let c = snap.count_selection(&t.selection);
-                        NewSample::ok(t.id, ts, c.available, c.logged_in, Some(latency_ms(i, ts)))
-                    }
-                    (None, Some((outcome, ms))) => {
-                        let jitter = u32::try_from(mix(ts as u64 ^ i as u64) % 40).unwrap_or(0);
-                        NewSample::failed(t.id, ts, outcome, Some(ms + jitter))
-                    }
-                    (None, None) => unreachable!("no snapshot only during an outage"),
-                };
-                out.push(sample);
-            }
-        }
-        ts += STEP;
-    }
-}
-
-/// A plausible round trip to a hosted API: 40–110 ms, now and then a few hundred.
-fn latency_ms(target: usize, ts: i64) -> u32 {
-    let h = mix((ts as u64).wrapping_mul(31) ^ target as u64);
-    let base = 40 + (h % 71) as u32;
-    if (h >> 32).is_multiple_of(250) {
-        base + 200 + ((h >> 40) % 600) as u32
-    } else {
-        base
-    }
-}
-
-/// SplitMix64's finaliser: a well-mixed hash of a 64-bit key.
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// The demo's config with its database in `dir`, for the golden-answer test.
 #[cfg(test)]
 pub(crate) fn golden_config(dir: &Path) -> Config {
     let files = DemoFiles::for_db(&dir.join("demo.db"));
@@ -936,7 +814,7 @@ mod tests {
         let later = now + 3_600;
         let plan = Plan::new(&mut store, &config, &center, later, 3).unwrap();
         assert!(!plan.fresh);
-        assert!(plan.events.is_empty());
+        assert!(plan.history.staged().is_empty());
         assert_eq!(plan.from(), now - now % STEP + STEP);
         let seeded = seed_store(&mut store, &config, &center, 3, &no, &|| later, false).unwrap();
         assert!(!seeded.fresh);
@@ -980,15 +858,5 @@ mod tests {
         assert_eq!(runs.len(), 1);
         assert_eq!(runs[0].state, headcount_store::RunState::Clean);
         assert_eq!(runs[0].stopped_at, Some(now));
-    }
-
-    #[test]
-    fn numbers_read_well() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(span_text(14 * 86_400), "14.0 days");
-        assert_eq!(span_text(3 * 3_600), "3.0 hours");
-        assert_eq!(span_text(150), "2 minutes");
-        assert_eq!(span_text(15), "15 seconds");
     }
 }

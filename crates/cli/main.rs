@@ -20,6 +20,7 @@ mod chart;
 mod check;
 mod collect;
 mod demo;
+mod fmt;
 #[cfg(test)]
 mod golden;
 mod import;

@@ -6,20 +6,22 @@
 
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
-use chrono::{DateTime, FixedOffset};
 use headcount_config::{Config, TargetConfig};
 use headcount_query::{
     EpisodeEnd, HourStats, ParamError, Params, Percentiles, Report, Series, Side, State,
     StateShares, Summary, TrendValues,
 };
-use headcount_store::{Reader, Reads};
 use serde::Serialize;
 
+use crate::fmt::{
+    Table, count, duration, int, local, num, percent, signed, signed_count, signed_duration,
+    signed_int, signed2, state,
+};
 use crate::usage;
-use crate::util::config_target;
+use crate::util::{config_target, open_reader, series_id};
 
 /// Print a target's report as tables, JSON or CSV.
 ///
@@ -111,7 +113,7 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
     let db = config.storage.path.clone();
     let (format, episodes) = (args.format, args.episodes);
     let text = tokio::task::spawn_blocking(move || -> anyhow::Result<String> {
-        let reader = open(&db)?;
+        let reader = open_reader(&db)?;
         let id = series_id(&reader, &db, &target)?;
         let t = headcount_query::SeriesRef {
             id,
@@ -148,49 +150,6 @@ fn query_error(e: headcount_query::Error) -> anyhow::Error {
         headcount_query::Error::Param(p) => param_error(p),
         other => anyhow::Error::new(other),
     }
-}
-
-/// The database, read-only. A missing file is a runtime failure with a hint rather
-/// than SQLite's "unable to open database file".
-fn open(path: &Path) -> anyhow::Result<Reader> {
-    if !path.exists() {
-        anyhow::bail!(
-            "database {}: not found; has the collector run? (`headcount collect` or \
-             `headcount import` create it)",
-            path.display()
-        );
-    }
-    Ok(Reader::open(path)?)
-}
-
-/// The stored series of the target under its current filters.
-fn series_id(
-    reader: &Reader,
-    db: &Path,
-    target: &TargetConfig,
-) -> anyhow::Result<headcount_store::TargetId> {
-    let filters = target.filters_json();
-    if let Some(id) = reader.target(&target.name, &filters)? {
-        return Ok(id);
-    }
-    let others: Vec<String> = reader
-        .series_of(&target.name)?
-        .into_iter()
-        .map(|row| row.filters)
-        .collect();
-    let hint = if others.is_empty() {
-        "has the collector run since it was configured?".to_owned()
-    } else {
-        format!(
-            "history is recorded under other filters: {}",
-            others.join(", ")
-        )
-    };
-    anyhow::bail!(
-        "target {:?} (filters {filters}): no history in {}; {hint}",
-        target.name,
-        db.display()
-    )
 }
 
 #[derive(Serialize)]
@@ -652,221 +611,4 @@ fn forecast_section(o: &mut String, r: &Report) {
         ]);
     }
     t.render(o);
-}
-
-// ---- formatting --------------------------------------------------------------------
-
-/// Columns of text, each as wide as its widest cell, two spaces apart, indented by two.
-struct Table {
-    /// `l` or `r` per column.
-    align: Vec<bool>,
-    /// Labels over spans of columns, above the header.
-    groups: Vec<(String, usize)>,
-    header: Option<Vec<String>>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    /// A table whose columns are aligned as `spec` says: `l` left, `r` right.
-    fn new(spec: &str) -> Table {
-        Table {
-            align: spec.chars().map(|c| c == 'r').collect(),
-            groups: Vec::new(),
-            header: None,
-            rows: Vec::new(),
-        }
-    }
-
-    /// Labels centred over consecutive spans of columns: `(label, columns)`.
-    fn groups(&mut self, groups: &[(&str, usize)]) {
-        self.groups = groups.iter().map(|(l, n)| ((*l).to_owned(), *n)).collect();
-    }
-
-    fn header<const N: usize>(&mut self, cells: [&str; N]) {
-        self.header = Some(cells.iter().map(|s| (*s).to_owned()).collect());
-    }
-
-    fn row<const N: usize>(&mut self, cells: [&str; N]) {
-        self.rows
-            .push(cells.iter().map(|s| (*s).to_owned()).collect());
-    }
-
-    fn render(&self, o: &mut String) {
-        let all = || self.header.iter().chain(&self.rows);
-        let mut widths = vec![0; self.align.len()];
-        for row in all() {
-            for (w, cell) in widths.iter_mut().zip(row) {
-                *w = (*w).max(cell.chars().count());
-            }
-        }
-        let mut first = 0;
-        let mut over = String::from(" ");
-        for (label, n) in &self.groups {
-            let cols = first..(first + n).min(widths.len());
-            first = cols.end;
-            let Some(last) = cols.clone().last() else {
-                continue;
-            };
-            let span = |w: &[usize]| w[cols.clone()].iter().sum::<usize>() + 2 * (n - 1);
-            let len = label.chars().count();
-            if len > span(&widths) {
-                widths[last] += len - span(&widths);
-            }
-            let pad = span(&widths) - len;
-            over.push(' ');
-            over.extend(std::iter::repeat_n(' ', pad / 2));
-            over.push_str(label);
-            over.extend(std::iter::repeat_n(' ', pad - pad / 2));
-            over.push(' ');
-        }
-        if !self.groups.is_empty() {
-            let _ = writeln!(o, "{}", over.trim_end());
-        }
-        for row in all() {
-            let mut line = String::from(" ");
-            for ((cell, w), right) in row.iter().zip(&widths).zip(&self.align) {
-                line.push(' ');
-                let pad = w - cell.chars().count();
-                if *right {
-                    line.extend(std::iter::repeat_n(' ', pad));
-                    line.push_str(cell);
-                } else {
-                    line.push_str(cell);
-                    line.extend(std::iter::repeat_n(' ', pad));
-                }
-                line.push(' ');
-            }
-            let _ = writeln!(o, "{}", line.trim_end());
-        }
-    }
-}
-
-/// One decimal, `-` for null.
-fn num(v: Option<f64>) -> String {
-    v.map_or_else(|| "-".to_owned(), |v| format!("{v:.1}"))
-}
-
-/// A fraction as a percentage with one decimal.
-fn percent(v: Option<f64>) -> String {
-    num(v.map(|v| v * 100.0))
-}
-
-/// A change with its sign and one decimal; a change that rounds to zero is `+0.0`,
-/// never `-0.0`.
-fn signed(v: Option<f64>) -> String {
-    v.map_or_else(
-        || "-".to_owned(),
-        |v| format!("{:+.1}", (v * 10.0).round() / 10.0 + 0.0),
-    )
-}
-
-/// As [`signed`], with two decimals: slopes per day are small.
-fn signed2(v: Option<f64>) -> String {
-    v.map_or_else(
-        || "-".to_owned(),
-        |v| format!("{:+.2}", (v * 100.0).round() / 100.0 + 0.0),
-    )
-}
-
-/// A change of a count, with its sign and thousands separators.
-fn signed_count(v: i64) -> String {
-    let sign = if v < 0 { '-' } else { '+' };
-    format!("{sign}{}", count(v.unsigned_abs()))
-}
-
-fn signed_int(v: Option<i64>) -> String {
-    v.map_or_else(|| "-".to_owned(), |v| format!("{v:+}"))
-}
-
-fn int(v: Option<u32>) -> String {
-    v.map_or_else(|| "-".to_owned(), |v| v.to_string())
-}
-
-fn state(s: Option<State>) -> String {
-    s.map_or("-", State::as_str).to_owned()
-}
-
-/// A local time without its offset (the heading gives the zone).
-fn local(t: DateTime<FixedOffset>) -> String {
-    t.format("%Y-%m-%d %H:%M").to_string()
-}
-
-/// A count with thousands separators.
-fn count(n: impl Into<u64>) -> String {
-    let digits = n.into().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// Seconds as `2d 3h 15m`, `45s`, `0s`.
-fn duration(secs: i64) -> String {
-    if secs == 0 {
-        return "0s".to_owned();
-    }
-    let sign = if secs < 0 { "-" } else { "" };
-    let s = secs.unsigned_abs();
-    let parts = [
-        (s / 86_400, "d"),
-        (s / 3600 % 24, "h"),
-        (s / 60 % 60, "m"),
-        (s % 60, "s"),
-    ];
-    let text: Vec<String> = parts
-        .iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, unit)| format!("{n}{unit}"))
-        .collect();
-    format!("{sign}{}", text.join(" "))
-}
-
-fn signed_duration(secs: i64) -> String {
-    if secs > 0 {
-        format!("+{}", duration(secs))
-    } else if secs == 0 {
-        "+0s".to_owned()
-    } else {
-        duration(secs)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_are_formatted_for_reading() {
-        assert_eq!(num(Some(75.0)), "75.0");
-        assert_eq!(num(Some(24.96)), "25.0");
-        assert_eq!(num(None), "-");
-        assert_eq!(percent(Some(0.5)), "50.0");
-        assert_eq!(signed(Some(-0.04)), "+0.0");
-        assert_eq!(signed(Some(-1.25)), "-1.3");
-        assert_eq!(signed(Some(2.0)), "+2.0");
-        assert_eq!(count(1_234_567u64), "1,234,567");
-        assert_eq!(count(999u64), "999");
-        assert_eq!(duration(0), "0s");
-        assert_eq!(duration(5400), "1h 30m");
-        assert_eq!(duration(2 * 86_400 + 3 * 3600 + 15 * 60), "2d 3h 15m");
-        assert_eq!(signed_duration(-90), "-1m 30s");
-        assert_eq!(signed_duration(45), "+45s");
-        assert_eq!(signed_count(-1_435), "-1,435");
-        assert_eq!(signed_count(0), "+0");
-    }
-
-    #[test]
-    fn tables_align_left_and_right() {
-        let mut t = Table::new("lr");
-        t.header(["name", "n"]);
-        t.row(["a", "1,000"]);
-        t.row(["longer", "7"]);
-        let mut o = String::new();
-        t.render(&mut o);
-        assert_eq!(o, "  name        n\n  a       1,000\n  longer      7\n");
-    }
 }

@@ -83,38 +83,17 @@ pub fn run(bench: &mut Bench) -> anyhow::Result<Vec<Figure>> {
     ])
 }
 
-/// One sample per step of campaign 111, from the simulator's model, on both cores.
+/// One sample per step of campaign 111, from the simulator's model.
 fn generate(scope: Scope) -> Vec<ImportRow> {
     let center = Center::new(CenterConfig::default());
     let selection = center.select(&Filter::campaign(111));
-    let total = usize::try_from(scope.samples()).unwrap_or(0);
-    let workers = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .clamp(1, 8);
-    let chunk = total.div_ceil(workers).max(1);
-    let mut rows = vec![
-        ImportRow {
-            ts: 0,
-            available: 0,
-            logged_in: 0
-        };
-        total
-    ];
-    std::thread::scope(|s| {
-        for (i, part) in rows.chunks_mut(chunk).enumerate() {
-            let (center, selection) = (&center, &selection);
-            s.spawn(move || {
-                for (j, row) in part.iter_mut().enumerate() {
-                    let ts = START + ((i * chunk + j) as i64) * scope.step;
-                    let c = center.snapshot(ts).count_selection(selection);
-                    *row = ImportRow {
-                        ts,
-                        available: c.available,
-                        logged_in: c.logged_in,
-                    };
-                }
-            });
-        }
-    });
-    rows
+    let to = START + i64::try_from(scope.samples()).unwrap_or(0) * scope.step;
+    headcount_simulator::history::counts(&center, &selection, START, to, scope.step)
+        .into_iter()
+        .map(|(ts, c)| ImportRow {
+            ts,
+            available: c.available,
+            logged_in: c.logged_in,
+        })
+        .collect()
 }

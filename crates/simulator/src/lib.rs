@@ -1,7 +1,8 @@
 //! A simulated contact center that speaks the Convoso-style User Activity API
 //! (`shared/reference/user-activity-api.txt`). `headcount simulate` serves it,
 //! `headcount demo` asks its model for weeks of history, and other crates' tests use
-//! it as a realistic upstream with injectable faults. It is written from the API's
+//! it as a realistic upstream with injectable faults; `headcount demo`, `headcount
+//! bench` and tests take recorded-looking history from [`history`]. It is written from the API's
 //! documentation alone, independently of `headcount-convoso`, so each checks the
 //! other.
 //!
@@ -10,6 +11,8 @@
 //!   instant as a pure function of (seed, time zone, instant); counts over a [`Filter`].
 //! - `roster`: the agents: campaigns, queues, skills and weekly shifts.
 //! - [`filter`]: the API's filter parameters, parsed and validated.
+//! - [`history`]: [`History`], what polling the model on a step would have recorded,
+//!   with staged outages and crashes; long friendly and noisy series for benches.
 //! - [`faults`]: fault injection ([`Faults`]): latency, 500s, malformed bodies, hangs,
 //!   API errors.
 //! - `api`: the HTTP routes.
@@ -68,6 +71,7 @@
 pub mod center;
 pub mod faults;
 pub mod filter;
+pub mod history;
 
 mod api;
 mod error;
@@ -78,6 +82,7 @@ mod server;
 pub use center::{Center, CenterConfig, Counts, Selection, Snapshot, Status};
 pub use error::Error;
 pub use faults::Faults;
+pub use history::{Failure, History, Incident, IncidentKind, Poll, Reading};
 pub use filter::Filter;
 pub use roster::{Agent, Campaign, Queue, Shift, ShiftKind};
 pub use server::{Clock, Simulator, SimulatorConfig, SimulatorHandle, serve};
