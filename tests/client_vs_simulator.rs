@@ -4,9 +4,11 @@
 use std::time::Duration;
 
 use headcount_convoso::{AuthToken, Client, ClientConfig, ErrorKind, Filters, Method};
-use headcount_simulator::{Center, CenterConfig, Clock, Faults, Simulator, SimulatorConfig};
+use headcount_simulator::{
+    Center, CenterConfig, Clock, Faults, RetryAfterForm, Scenario, Simulator, SimulatorConfig,
+};
 
-/// A weekday late morning in New York (Tuesday 2026-11-17 11:00 EST): the center is busy.
+/// A weekday late morning in New York (Monday 2025-11-17 11:00 EST): the center is busy.
 const WEEKDAY_11AM: i64 = 1_763_395_200;
 
 struct Upstream {
@@ -199,4 +201,155 @@ async fn each_failure_kind_is_reported_as_itself() {
         Method::Post,
     );
     assert_eq!(kind(refused.search(&all).await), ErrorKind::Connect);
+}
+
+#[tokio::test]
+async fn each_answer_real_deployments_give_is_read_as_its_kind() {
+    let up = upstream().await;
+    let good = client(&up.base_url, "abc123", Method::Post);
+    let all = filters(None, None, None, &[]);
+    let secs = Duration::from_secs;
+
+    let cases = [
+        (
+            Faults {
+                text_error_rate: 1.0,
+                ..Faults::none()
+            },
+            Err((ErrorKind::InvalidToken, None)),
+        ),
+        (
+            Faults {
+                text_error_rate: 1.0,
+                text_error_code: 7002,
+                ..Faults::none()
+            },
+            Err((ErrorKind::ApiError, None)),
+        ),
+        (
+            Faults {
+                unauthorized_rate: 1.0,
+                ..Faults::none()
+            },
+            Err((ErrorKind::InvalidToken, None)),
+        ),
+        (
+            Faults {
+                forbidden_rate: 1.0,
+                ..Faults::none()
+            },
+            Err((ErrorKind::Forbidden, None)),
+        ),
+        (
+            Faults {
+                rate_limit_rate: 1.0,
+                retry_after_secs: 45,
+                ..Faults::none()
+            },
+            Err((ErrorKind::RateLimited, Some(secs(45)))),
+        ),
+        (
+            // The simulator's clock is fixed in 2025; the wait is read from its Date.
+            Faults {
+                rate_limit_rate: 1.0,
+                retry_after_secs: 90,
+                retry_after_form: RetryAfterForm::Date,
+                ..Faults::none()
+            },
+            Err((ErrorKind::RateLimited, Some(secs(90)))),
+        ),
+        (
+            Faults {
+                html_rate: 1.0,
+                ..Faults::none()
+            },
+            Err((ErrorKind::BadBody, None)),
+        ),
+        (
+            Faults {
+                string_counts_rate: 1.0,
+                ..Faults::none()
+            },
+            Ok(()),
+        ),
+    ];
+    let want = Center::new(CenterConfig::default())
+        .count(&headcount_simulator::Filter::all(), WEEKDAY_11AM);
+    for (fault, expected) in cases {
+        up.handle.set_faults(fault.clone()).unwrap();
+        let got = good.search(&all).await;
+        match expected {
+            Ok(()) => {
+                let got = got.unwrap();
+                assert_eq!(
+                    (got.available_agents, got.logged_in_agents),
+                    (want.available, want.logged_in),
+                    "{fault:?}"
+                );
+            }
+            Err((kind, wait)) => {
+                let err = got.unwrap_err();
+                assert_eq!(err.kind(), kind, "{fault:?}: {err}");
+                assert_eq!(err.retry_after(), wait, "{fault:?}");
+            }
+        }
+    }
+    up.handle
+        .set_faults(Faults {
+            forbidden_rate: 1.0,
+            ..Faults::none()
+        })
+        .unwrap();
+    let forbidden = good.search(&all).await.unwrap_err();
+    assert_eq!(
+        forbidden.to_string(),
+        "upstream: refused access (403): the token is not allowed for this office or \
+         resource; the upstream says: Forbidden"
+    );
+}
+
+#[tokio::test]
+async fn id_lists_count_agents_of_any_listed_id() {
+    let up = upstream().await;
+    let center = Center::new(CenterConfig::default());
+    let client = client(&up.base_url, "abc123", Method::Get);
+    let got = client
+        .search(&filters(Some(" 112, 111,111"), None, None, &[]))
+        .await
+        .unwrap();
+    // Independently: the two campaigns' agents, walked in a snapshot.
+    let snapshot = center.snapshot(WEEKDAY_11AM);
+    let (mut available, mut logged_in) = (0, 0);
+    for (agent, status) in snapshot.iter() {
+        if [111, 112].contains(&agent.campaign_id()) {
+            available += u32::from(status.is_available());
+            logged_in += u32::from(status.is_logged_in());
+        }
+    }
+    assert_eq!(
+        (got.available_agents, got.logged_in_agents),
+        (available, logged_in)
+    );
+}
+
+#[tokio::test]
+async fn a_staged_short_staffing_scenario_reaches_the_client() {
+    let up = upstream().await;
+    let client = client(&up.base_url, "abc123", Method::Post);
+    let sales = filters(Some("111"), None, None, &[]);
+    let before = client.search(&sales).await.unwrap();
+    assert!(before.available_agents > 0);
+    up.handle
+        .set_scenarios(vec![Scenario {
+            filter: headcount_simulator::Filter::campaign(111),
+            available_factor: 0.0,
+            from: WEEKDAY_11AM - 60,
+            until: WEEKDAY_11AM + 60,
+        }])
+        .unwrap();
+    let during = client.search(&sales).await.unwrap();
+    assert_eq!(during.available_agents, 0);
+    assert_eq!(during.logged_in_agents, before.logged_in_agents);
+    up.handle.clear_scenarios();
+    assert_eq!(client.search(&sales).await.unwrap(), before);
 }

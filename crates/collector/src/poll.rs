@@ -50,6 +50,8 @@ pub fn outcome_of(kind: ErrorKind) -> Outcome {
         ErrorKind::HttpStatus => Outcome::HttpStatus,
         ErrorKind::BadBody => Outcome::BadBody,
         ErrorKind::InvalidToken => Outcome::InvalidToken,
+        ErrorKind::Forbidden => Outcome::Forbidden,
+        ErrorKind::RateLimited => Outcome::RateLimited,
         ErrorKind::InvalidCampaign => Outcome::InvalidCampaign,
         ErrorKind::InvalidQueue => Outcome::InvalidQueue,
         ErrorKind::InvalidUser => Outcome::InvalidUser,

@@ -64,7 +64,7 @@ async fn one_ok_sample_per_target_per_slot_with_the_values_served() {
         (
             "bilingual-queue",
             Filter {
-                queue_id: Some(222),
+                queue_id: Some(vec![222]),
                 skills: Some(vec!["english".into(), "spanish".into()]),
                 ..Filter::default()
             },

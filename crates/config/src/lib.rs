@@ -228,6 +228,7 @@ impl Config {
             token,
             method: self.upstream.method,
             timeout: self.upstream.timeout,
+            max_agents: headcount_convoso::DEFAULT_MAX_AGENTS,
         }
     }
 

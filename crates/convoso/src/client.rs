@@ -2,17 +2,23 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use reqwest::Url;
-use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, DATE, HeaderMap, RETRY_AFTER};
 
-use crate::response::{Body, interpret};
-use crate::text::clean;
+use crate::response::{Body, Response, Rules, interpret};
+use crate::text::keep;
+use crate::url::{base_endpoint, display_url_masking};
 use crate::{Activity, AuthToken, Error, Filters, Method};
 
 /// The timeout [`ClientConfig::new`] sets.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The bound on agent counts [`ClientConfig::new`] sets: an answer counting more
+/// agents than this is [`Error::BadBody`]. Generous for any one contact center, it
+/// stops a broken upstream's `4294967295` from being stored as agents.
+pub const DEFAULT_MAX_AGENTS: u32 = 100_000;
 
 /// The most body bytes read from one response. A real answer is well under 200
 /// bytes; this only stops a misbehaving server from filling memory.
@@ -31,17 +37,28 @@ pub struct ClientConfig {
     pub method: Method,
     /// The limit on one whole search: connecting, sending, and reading the body.
     pub timeout: Duration,
+    /// The most agents an answer may count (available or logged in); more is
+    /// [`Error::BadBody`]. Must be at least 1.
+    pub max_agents: u32,
 }
 
 impl ClientConfig {
-    /// A configuration with the default method (POST) and timeout (5 s).
+    /// A configuration with the default method (POST), timeout (5 s) and bound on
+    /// agent counts ([`DEFAULT_MAX_AGENTS`]).
     pub fn new(base_url: impl Into<String>, token: AuthToken) -> Self {
         ClientConfig {
             base_url: base_url.into(),
             token,
             method: Method::default(),
             timeout: DEFAULT_TIMEOUT,
+            max_agents: DEFAULT_MAX_AGENTS,
         }
+    }
+
+    /// The base URL as it may be printed or logged: [`display_url`](crate::display_url)'s
+    /// rules, and the token masked wherever it was pasted.
+    pub fn display_base_url(&self) -> String {
+        display_url_masking(&self.base_url, self.token.expose())
     }
 }
 
@@ -57,9 +74,12 @@ pub struct Client {
 struct Inner {
     http: reqwest::Client,
     endpoint: Url,
+    /// The endpoint as it may be shown (see [`Client::display_endpoint`]).
+    shown_endpoint: String,
     token: AuthToken,
     method: Method,
     timeout: Duration,
+    max_agents: u32,
 }
 
 impl Client {
@@ -72,9 +92,11 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::BadConfig`] when `base_url` is not an `http` or `https` URL (or has
-    /// credentials, a query or a fragment), the token is empty, the timeout is zero,
-    /// or the HTTP client cannot be built (for example, no usable TLS roots).
+    /// [`Error::BadConfig`] when `base_url` breaks a rule of
+    /// [`check_base_url`](crate::check_base_url) (the message shows it through
+    /// [`ClientConfig::display_base_url`]), the token is empty, the timeout is zero,
+    /// `max_agents` is zero, or the HTTP client cannot be built (for example, no
+    /// usable TLS roots).
     pub fn new(config: ClientConfig) -> Result<Client, Error> {
         let secret = config.token.expose().to_owned();
         Self::build(config).map_err(|e| e.redact(&secret))
@@ -82,12 +104,17 @@ impl Client {
 
     fn build(config: ClientConfig) -> Result<Client, Error> {
         let bad = |reason: String| Error::BadConfig { reason };
-        let endpoint = endpoint(&config.base_url).map_err(bad)?;
-        if config.token.expose().trim().is_empty() {
+        let secret = config.token.expose();
+        let endpoint = base_endpoint(&config.base_url)
+            .map_err(|why| bad(format!("base_url {:?}: {why}", config.display_base_url())))?;
+        if secret.trim().is_empty() {
             return Err(bad("auth token: empty".to_owned()));
         }
         if config.timeout.is_zero() {
             return Err(bad("timeout: must be greater than zero".to_owned()));
+        }
+        if config.max_agents == 0 {
+            return Err(bad("max_agents: must be greater than zero".to_owned()));
         }
 
         // Err only means a provider is installed already, which is what we need.
@@ -98,22 +125,38 @@ impl Client {
             // points; a 3xx is reported as its status instead.
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| bad(format!("http client: {}", chain(&e.without_url()))))?;
+            .map_err(|e| bad(format!("http client: {}", chain(&e.without_url(), secret))))?;
 
+        let shown_endpoint = display_url_masking(endpoint.as_str(), secret);
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 endpoint,
+                shown_endpoint,
                 token: config.token,
                 method: config.method,
                 timeout: config.timeout,
+                max_agents: config.max_agents,
             }),
         })
     }
 
-    /// The search URL, `{base_url}/user-activity/search` (it never holds the token).
+    /// The search URL, `{base_url}/user-activity/search`. It has no credentials,
+    /// query or fragment, but a path could still hold a secret: to print or log it,
+    /// use [`display_endpoint`](Client::display_endpoint).
     pub fn endpoint(&self) -> &str {
         self.inner.endpoint.as_str()
+    }
+
+    /// The search URL as it may be printed or logged
+    /// ([`display_url`](crate::display_url)'s rules, the token masked).
+    pub fn display_endpoint(&self) -> &str {
+        &self.inner.shown_endpoint
+    }
+
+    /// The most agents an answer may count.
+    pub fn max_agents(&self) -> u32 {
+        self.inner.max_agents
     }
 
     /// The HTTP method searches are sent with.
@@ -152,24 +195,29 @@ impl Client {
         }
         .header(ACCEPT, "application/json");
 
+        let rules = Rules {
+            max_agents: inner.max_agents,
+            secret: token,
+        };
         // One timer around the whole exchange, body included.
-        let result = match tokio::time::timeout(inner.timeout, exchange(request)).await {
+        let result = match tokio::time::timeout(inner.timeout, exchange(request, &rules)).await {
             Ok(result) => result,
             Err(_elapsed) => Err(Error::Timeout {
                 after: inner.timeout,
             }),
         };
+        // Texts were masked before they were cut; this is a second line of defence.
         let result = result.map_err(|e| e.redact(token));
         match &result {
             Ok(activity) => tracing::debug!(
-                endpoint = inner.endpoint.as_str(),
+                endpoint = inner.shown_endpoint.as_str(),
                 %filters,
                 available = activity.available_agents,
                 logged_in = activity.logged_in_agents,
                 "search ok"
             ),
             Err(e) => tracing::debug!(
-                endpoint = inner.endpoint.as_str(),
+                endpoint = inner.shown_endpoint.as_str(),
                 %filters,
                 kind = e.kind().as_str(),
                 error = %e,
@@ -181,14 +229,12 @@ impl Client {
 }
 
 /// Sends the request and reads the whole response, at most [`MAX_BODY_BYTES`] of it.
-async fn exchange(request: reqwest::RequestBuilder) -> Result<Activity, Error> {
+async fn exchange(request: reqwest::RequestBuilder, rules: &Rules<'_>) -> Result<Activity, Error> {
+    let transport = |e: reqwest::Error| transport(e, rules.secret);
     let mut response = request.send().await.map_err(transport)?;
+    let received = SystemTime::now();
     let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let headers = response.headers().clone();
 
     let mut body = Vec::new();
     let mut too_large = response
@@ -206,18 +252,33 @@ async fn exchange(request: reqwest::RequestBuilder) -> Result<Activity, Error> {
     } else {
         Body::Complete(&body)
     };
-    interpret(status, content_type.as_deref(), body)
+    let header = |name| header_text(&headers, name);
+    let response = Response {
+        status,
+        content_type: header(CONTENT_TYPE),
+        retry_after: header(RETRY_AFTER),
+        date: header(DATE),
+        received,
+        body,
+    };
+    interpret(&response, rules)
+}
+
+/// A header's value as text, if it is there and readable.
+fn header_text(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Option<&str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 /// A reqwest failure as an [`Error`], without its URL (a GET URL holds the token).
-fn transport(e: reqwest::Error) -> Error {
+fn transport(e: reqwest::Error, secret: &str) -> Error {
     Error::Connect {
-        reason: chain(&e.without_url()),
+        reason: chain(&e.without_url(), secret),
     }
 }
 
-/// An error and its sources, `outer: inner: innermost`, skipping repeats.
-fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+/// An error and its sources, `outer: inner: innermost`, skipping repeats, the secret
+/// masked.
+fn chain(e: &(dyn std::error::Error + 'static), secret: &str) -> String {
     let mut parts: Vec<String> = vec![e.to_string()];
     let mut source = e.source();
     while let Some(s) = source {
@@ -227,48 +288,17 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
         }
         source = s.source();
     }
-    clean(&parts.join(": "), 300)
-}
-
-/// The search URL of a base URL, or why the base URL is unusable.
-fn endpoint(base_url: &str) -> Result<Url, String> {
-    let trimmed = base_url.trim();
-    let shown = || clean(trimmed, 100);
-    let base =
-        Url::parse(trimmed).map_err(|e| format!("base_url {:?}: not a valid URL: {e}", shown()))?;
-    // Name a URL that parsed without its query, fragment or password.
-    let mut name = base.clone();
-    name.set_query(None);
-    name.set_fragment(None);
-    let _ = name.set_password(None);
-    let name = name.as_str().to_owned();
-    if !matches!(base.scheme(), "http" | "https") {
-        return Err(format!("base_url {name:?}: scheme must be http or https"));
-    }
-    if base.host_str().is_none_or(str::is_empty) {
-        return Err(format!("base_url {name:?}: no host"));
-    }
-    if !base.username().is_empty() || base.password().is_some() {
-        return Err(format!("base_url {name:?}: must not contain credentials"));
-    }
-    if base.query().is_some() {
-        return Err(format!("base_url {name:?}: must not have a query string"));
-    }
-    if base.fragment().is_some() {
-        return Err(format!("base_url {name:?}: must not have a fragment"));
-    }
-    let joined = format!("{}/user-activity/search", trimmed.trim_end_matches('/'));
-    Url::parse(&joined).map_err(|e| format!("base_url {name:?}: not a valid URL: {e}"))
+    keep(&parts.join(": "), secret, 300)
 }
 
 impl fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let base_url = crate::text::redact(self.base_url.clone(), self.token.expose());
         f.debug_struct("ClientConfig")
-            .field("base_url", &base_url)
+            .field("base_url", &self.display_base_url())
             .field("token", &self.token)
             .field("method", &self.method)
             .field("timeout", &self.timeout)
+            .field("max_agents", &self.max_agents)
             .finish()
     }
 }
@@ -276,9 +306,10 @@ impl fmt::Debug for ClientConfig {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("endpoint", &self.inner.endpoint.as_str())
+            .field("endpoint", &self.inner.shown_endpoint)
             .field("method", &self.inner.method)
             .field("timeout", &self.inner.timeout)
+            .field("max_agents", &self.inner.max_agents)
             .field("token", &self.inner.token)
             .finish_non_exhaustive()
     }
@@ -289,7 +320,18 @@ mod tests {
     use super::*;
 
     fn url(base: &str) -> Result<String, String> {
-        endpoint(base).map(|u| u.to_string())
+        base_endpoint(base).map(|u| u.to_string())
+    }
+
+    fn reason(config: ClientConfig) -> String {
+        match Client::new(config) {
+            Err(Error::BadConfig { reason }) => reason,
+            other => panic!("expected BadConfig, got {other:?}"),
+        }
+    }
+
+    fn token() -> AuthToken {
+        AuthToken::new("tok-SECRET-9f3a".into())
     }
 
     #[test]
@@ -309,31 +351,63 @@ mod tests {
     }
 
     #[test]
-    fn endpoint_refuses_unusable_base_urls_naming_them() {
-        let e = url("api.convoso.com/v1").unwrap_err();
-        assert!(
-            e.starts_with("base_url \"api.convoso.com/v1\": not a valid URL"),
-            "{e}"
-        );
-        let e = url("ftp://example.com/v1").unwrap_err();
+    fn new_refuses_unusable_base_urls_showing_them_safely() {
+        let r = reason(ClientConfig::new("api.convoso.com/v1", token()));
         assert_eq!(
-            e,
+            r,
+            "base_url \"api.convoso.com/v1\": not a valid URL: relative URL without a base"
+        );
+        let r = reason(ClientConfig::new("ftp://example.com/v1", token()));
+        assert_eq!(
+            r,
             "base_url \"ftp://example.com/v1\": scheme must be http or https"
         );
-        let e = url("https://u:pw-secret@example.com/v1").unwrap_err();
+        // Neither the user name nor the password is echoed.
+        let r = reason(ClientConfig::new(
+            "https://alice:pw-hunter2@example.com/v1",
+            token(),
+        ));
         assert_eq!(
-            e,
-            "base_url \"https://u@example.com/v1\": must not contain credentials"
+            r,
+            "base_url \"https://****@example.com/v1\": must not contain credentials \
+             (a user name or password): the token is sent as auth_token"
         );
-        let e = url("https://example.com/v1?auth_token=abc").unwrap_err();
+        let r = reason(ClientConfig::new(
+            "https://example.com/v1?auth_token=abc",
+            token(),
+        ));
         assert_eq!(
-            e,
-            "base_url \"https://example.com/v1\": must not have a query string"
+            r,
+            "base_url \"https://example.com/v1?auth_token=****\": must not have a query string"
         );
-        let e = url("https://example.com/v1#x").unwrap_err();
+        let r = reason(ClientConfig::new("https://example.com/v1#x", token()));
         assert_eq!(
-            e,
-            "base_url \"https://example.com/v1\": must not have a fragment"
+            r,
+            "base_url \"https://example.com/v1#x\": must not have a fragment"
         );
+    }
+
+    #[test]
+    fn max_agents_defaults_to_the_documented_bound_and_zero_is_refused() {
+        let config = ClientConfig::new("http://127.0.0.1/v1", token());
+        assert_eq!(config.max_agents, 100_000);
+        assert_eq!(Client::new(config.clone()).unwrap().max_agents(), 100_000);
+        let zero = ClientConfig {
+            max_agents: 0,
+            ..config
+        };
+        assert_eq!(reason(zero), "max_agents: must be greater than zero");
+    }
+
+    #[test]
+    fn a_token_in_the_base_url_path_is_masked_where_the_url_is_shown() {
+        let config = ClientConfig::new("http://127.0.0.1:9/v1/tok-SECRET-9f3a", token());
+        assert_eq!(config.display_base_url(), "http://127.0.0.1:9/v1/****");
+        let client = Client::new(config).unwrap();
+        assert_eq!(
+            client.display_endpoint(),
+            "http://127.0.0.1:9/v1/****/user-activity/search"
+        );
+        assert!(!format!("{client:?}").contains("SECRET"));
     }
 }

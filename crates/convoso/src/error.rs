@@ -39,9 +39,30 @@ pub enum Error {
         /// What is wrong with the body.
         reason: String,
     },
-    /// The upstream rejected the authentication token.
+    /// The upstream rejected the authentication token: HTTP 401, or an error whose
+    /// message is about the token.
     #[error("upstream: invalid authentication token")]
     InvalidToken,
+    /// HTTP 403 whose message is not about the token: the token is valid but not for
+    /// this office or resource.
+    #[error(
+        "upstream: refused access (403): the token is not allowed for this office or resource{}",
+        upstream_says(.message)
+    )]
+    Forbidden {
+        /// What the upstream said, when it said something (from `error`, `message` or
+        /// `text`, or a plain-text body), cleaned and cut like [`Error::Api`]'s.
+        message: Option<String>,
+    },
+    /// HTTP 429: too many requests.
+    #[error("upstream: rate limited (429){}", retry_label(.retry_after))]
+    RateLimited {
+        /// How long the upstream asked to wait, from `Retry-After` (delta-seconds, or
+        /// an HTTP-date measured from the response's `Date`, else from when it was
+        /// received; a date in the past is zero), rounded up to whole seconds. `None`
+        /// when the header is missing or unreadable.
+        retry_after: Option<Duration>,
+    },
     /// The upstream rejected the campaign id (code 6026).
     #[error("upstream: invalid campaign id (code 6026)")]
     InvalidCampaign,
@@ -56,8 +77,9 @@ pub enum Error {
     Api {
         /// The `code` field, when there was one.
         code: Option<i64>,
-        /// The `error` (or `message`) field, without control characters, cut to about
-        /// 200 characters.
+        /// The `error`, `message` or `text` field (the first that is a non-blank
+        /// string), with the token masked and control characters removed, then cut to
+        /// about 200 characters; `(no message)` when there is none.
         message: String,
     },
     /// The client configuration is unusable. Only [`Client::new`](crate::Client::new)
@@ -73,6 +95,19 @@ fn code_label(code: &Option<i64>) -> String {
     code.map(|c| format!(" {c}")).unwrap_or_default()
 }
 
+fn upstream_says(message: &Option<String>) -> String {
+    message
+        .as_deref()
+        .map(|m| format!("; the upstream says: {m}"))
+        .unwrap_or_default()
+}
+
+fn retry_label(retry_after: &Option<Duration>) -> String {
+    retry_after
+        .map(|d| format!(", retry after {}s", d.as_secs()))
+        .unwrap_or_default()
+}
+
 impl Error {
     /// The kind of this error: what a failed poll is recorded as.
     pub fn kind(&self) -> ErrorKind {
@@ -82,11 +117,25 @@ impl Error {
             Error::HttpStatus { .. } => ErrorKind::HttpStatus,
             Error::BadBody { .. } => ErrorKind::BadBody,
             Error::InvalidToken => ErrorKind::InvalidToken,
+            Error::Forbidden { .. } => ErrorKind::Forbidden,
+            Error::RateLimited { .. } => ErrorKind::RateLimited,
             Error::InvalidCampaign => ErrorKind::InvalidCampaign,
             Error::InvalidQueue => ErrorKind::InvalidQueue,
             Error::InvalidUser => ErrorKind::InvalidUser,
             Error::Api { .. } => ErrorKind::ApiError,
             Error::BadConfig { .. } => ErrorKind::BadConfig,
+        }
+    }
+
+    /// How long the upstream asked to wait before the next request: the
+    /// `Retry-After` of an [`Error::RateLimited`]; `None` for every other error.
+    ///
+    /// The value is the upstream's, unbounded (`Retry-After: 99999999999` is about
+    /// 3,000 years): a caller that sleeps on it should cap it.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited { retry_after } => *retry_after,
+            _ => None,
         }
     }
 
@@ -103,6 +152,9 @@ impl Error {
             Error::Api { code, message } => Error::Api {
                 code,
                 message: mask(message),
+            },
+            Error::Forbidden { message } => Error::Forbidden {
+                message: message.map(mask),
             },
             Error::BadConfig { reason } => Error::BadConfig {
                 reason: mask(reason),
@@ -128,6 +180,10 @@ pub enum ErrorKind {
     BadBody,
     /// [`Error::InvalidToken`]: `"invalid_token"`.
     InvalidToken,
+    /// [`Error::Forbidden`]: `"forbidden"`.
+    Forbidden,
+    /// [`Error::RateLimited`]: `"rate_limited"`.
+    RateLimited,
     /// [`Error::InvalidCampaign`]: `"invalid_campaign"`.
     InvalidCampaign,
     /// [`Error::InvalidQueue`]: `"invalid_queue"`.
@@ -143,7 +199,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind a failed poll can have (all but [`ErrorKind::BadConfig`]).
-    pub const POLL_OUTCOMES: [ErrorKind; 9] = [
+    pub const POLL_OUTCOMES: [ErrorKind; 11] = [
         ErrorKind::Timeout,
         ErrorKind::Connect,
         ErrorKind::HttpStatus,
@@ -153,6 +209,8 @@ impl ErrorKind {
         ErrorKind::InvalidQueue,
         ErrorKind::InvalidUser,
         ErrorKind::ApiError,
+        ErrorKind::Forbidden,
+        ErrorKind::RateLimited,
     ];
 
     /// The stable snake_case name of this kind.
@@ -163,6 +221,8 @@ impl ErrorKind {
             ErrorKind::HttpStatus => "http_status",
             ErrorKind::BadBody => "bad_body",
             ErrorKind::InvalidToken => "invalid_token",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::RateLimited => "rate_limited",
             ErrorKind::InvalidCampaign => "invalid_campaign",
             ErrorKind::InvalidQueue => "invalid_queue",
             ErrorKind::InvalidUser => "invalid_user",
@@ -199,7 +259,9 @@ mod tests {
                 "invalid_campaign",
                 "invalid_queue",
                 "invalid_user",
-                "api_error"
+                "api_error",
+                "forbidden",
+                "rate_limited"
             ]
         );
         assert_eq!(ErrorKind::BadConfig.as_str(), "bad_config");
@@ -229,6 +291,39 @@ mod tests {
         };
         assert_eq!(with.to_string(), "upstream: api error 7001: rate limited");
         assert_eq!(without.to_string(), "upstream: api error: rate limited");
+    }
+
+    #[test]
+    fn forbidden_and_rate_limited_messages_say_what_to_do() {
+        assert_eq!(
+            Error::Forbidden {
+                message: Some("Forbidden".into())
+            }
+            .to_string(),
+            "upstream: refused access (403): the token is not allowed for this office or \
+             resource; the upstream says: Forbidden"
+        );
+        assert_eq!(
+            Error::Forbidden { message: None }.to_string(),
+            "upstream: refused access (403): the token is not allowed for this office or resource"
+        );
+        let limited = Error::RateLimited {
+            retry_after: Some(Duration::from_secs(120)),
+        };
+        assert_eq!(
+            limited.to_string(),
+            "upstream: rate limited (429), retry after 120s"
+        );
+        assert_eq!(limited.retry_after(), Some(Duration::from_secs(120)));
+        let unknown = Error::RateLimited { retry_after: None };
+        assert_eq!(unknown.to_string(), "upstream: rate limited (429)");
+        assert_eq!(unknown.retry_after(), None);
+        assert_eq!(Error::InvalidToken.retry_after(), None);
+        assert_eq!(limited.kind().as_str(), "rate_limited");
+        assert_eq!(
+            Error::Forbidden { message: None }.kind().as_str(),
+            "forbidden"
+        );
     }
 
     #[test]

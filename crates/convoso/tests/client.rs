@@ -443,3 +443,173 @@ fn new_builds_an_https_client_without_a_preinstalled_crypto_provider() {
     assert_eq!(c.method(), Method::Post);
     assert_eq!(c.timeout(), headcount_convoso::DEFAULT_TIMEOUT);
 }
+
+#[tokio::test]
+async fn id_lists_are_sent_in_canonical_form() {
+    for method in [Method::Post, Method::Get] {
+        let stub = Stub::start(Reply::counts(1, 2)).await;
+        let c = client(&stub.base_url, method, ROOMY);
+        let filters = Filters {
+            campaign_id: Some(" 112, 111,111".into()),
+            queue_id: Some("4312,4310,4311".into()),
+            ..Filters::default()
+        };
+        search(&c, &filters).await.unwrap();
+        let r = stub.only_request();
+        let raw = match method {
+            Method::Post => r.body,
+            Method::Get => r.query.unwrap(),
+        };
+        assert_eq!(
+            sorted(decode_form(&raw)),
+            pairs(&[
+                ("auth_token", TOKEN),
+                ("campaign_id", "111,112"),
+                ("queue_id", "4310,4311,4312"),
+            ]),
+            "{method}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn status_401_is_an_invalid_token_even_without_a_body() {
+    for reply in [
+        Reply::new(401, ""),
+        Reply::new(401, "Unauthorized").typed("text/plain"),
+        Reply::new(401, r#"{"success":false,"code":401,"text":"Unauthorized"}"#),
+    ] {
+        let err = outcome(reply.clone(), Method::Post).await.unwrap_err();
+        assert_eq!(err, Error::InvalidToken, "{reply:?}");
+        assert_eq!(err.kind().as_str(), "invalid_token");
+    }
+}
+
+#[tokio::test]
+async fn text_style_errors_of_real_deployments_are_read() {
+    for body in [
+        r#"{"success":false,"code":5001,"text":"Auth token is invalid"}"#,
+        r#"{"success":false,"text":"Invalid Auth Token"}"#,
+    ] {
+        assert_eq!(
+            outcome(Reply::new(200, body), Method::Post).await,
+            Err(Error::InvalidToken),
+            "{body}"
+        );
+    }
+    let body = r#"{"success":false,"code":7002,"text":"Office is suspended"}"#;
+    let err = outcome(Reply::new(200, body), Method::Post)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "upstream: api error 7002: Office is suspended"
+    );
+}
+
+#[tokio::test]
+async fn status_403_is_forbidden_with_the_upstream_text() {
+    let body = r#"{"success":false,"code":403,"text":"Forbidden"}"#;
+    let err = outcome(Reply::new(403, body), Method::Post)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::Forbidden {
+            message: Some("Forbidden".into())
+        }
+    );
+    assert_eq!(err.kind(), ErrorKind::Forbidden);
+    assert_eq!(err.kind().as_str(), "forbidden");
+    assert_eq!(
+        err.to_string(),
+        "upstream: refused access (403): the token is not allowed for this office or \
+         resource; the upstream says: Forbidden"
+    );
+    let body = r#"{"success":false,"text":"Auth token is not valid for this office"}"#;
+    assert_eq!(
+        outcome(Reply::new(403, body), Method::Post).await,
+        Err(Error::InvalidToken)
+    );
+}
+
+#[tokio::test]
+async fn status_429_is_rate_limited_with_the_retry_after_it_sent() {
+    let reply = Reply::new(429, r#"{"success":false,"text":"Too many requests"}"#)
+        .header("retry-after", "7");
+    let err = outcome(reply, Method::Post).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RateLimited);
+    assert_eq!(err.kind().as_str(), "rate_limited");
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(7)));
+    assert_eq!(
+        err.to_string(),
+        "upstream: rate limited (429), retry after 7s"
+    );
+
+    // An HTTP-date, measured from the server's own Date: 16:00:00 to 16:01:40.
+    let reply = Reply::new(429, "")
+        .header("date", "Tue, 17 Nov 2026 16:00:00 GMT")
+        .header("retry-after", "Tue, 17 Nov 2026 16:01:40 GMT");
+    let err = outcome(reply, Method::Get).await.unwrap_err();
+    assert_eq!(
+        err,
+        Error::RateLimited {
+            retry_after: Some(Duration::from_secs(100))
+        }
+    );
+
+    // No Retry-After: rate limited all the same, wait unknown.
+    let err = outcome(Reply::new(429, ""), Method::Post)
+        .await
+        .unwrap_err();
+    assert_eq!(err, Error::RateLimited { retry_after: None });
+    assert_eq!(err.retry_after(), None);
+}
+
+#[tokio::test]
+async fn an_html_error_page_at_200_is_a_bad_body_naming_its_type() {
+    let page = "<html><head><title>Maintenance</title></head><body>Back soon</body></html>";
+    assert_eq!(
+        outcome(
+            Reply::new(200, page).typed("text/html; charset=utf-8"),
+            Method::Post
+        )
+        .await,
+        Err(Error::BadBody {
+            reason: "not JSON (content-type text/html; charset=utf-8)".into()
+        })
+    );
+}
+
+#[tokio::test]
+async fn counts_past_max_agents_are_bad_bodies() {
+    // The default bound refuses a broken upstream's u32::MAX.
+    assert_eq!(
+        outcome(Reply::counts(u32::MAX, u32::MAX), Method::Post).await,
+        Err(Error::BadBody {
+            reason: "logged_in_agents 4294967295 is more than the bound of 100000 agents".into()
+        })
+    );
+    // A configured bound.
+    let stub = Stub::start(Reply::counts(10, 1001)).await;
+    let mut config = ClientConfig::new(&stub.base_url, AuthToken::new(TOKEN.to_owned()));
+    config.max_agents = 1000;
+    let c = Client::new(config).unwrap();
+    assert_eq!(
+        search(&c, &Filters::default()).await,
+        Err(Error::BadBody {
+            reason: "logged_in_agents 1001 is more than the bound of 1000 agents".into()
+        })
+    );
+    let stub = Stub::start(Reply::counts(10, 1000)).await;
+    let mut config = ClientConfig::new(&stub.base_url, AuthToken::new(TOKEN.to_owned()));
+    config.max_agents = 1000;
+    let c = Client::new(config).unwrap();
+    assert_eq!(
+        search(&c, &Filters::default()).await,
+        Ok(Activity {
+            available_agents: 10,
+            logged_in_agents: 1000
+        })
+    );
+}

@@ -1,7 +1,8 @@
 //! Properties of `Filters`: the canonical form is a fixed point that ignores the
-//! order and spelling of skills, and the request parameters carry exactly it.
+//! order and spelling of skills and ID lists, the request parameters carry exactly
+//! it, and `check` agrees with an independent statement of the ID rule.
 
-use headcount_convoso::Filters;
+use headcount_convoso::{FilterError, Filters};
 use proptest::prelude::*;
 
 /// Values with the characters that canonicalisation cares about: spaces, tabs,
@@ -23,6 +24,28 @@ fn filters() -> impl Strategy<Value = Filters> {
             user_id,
             skills,
         })
+}
+
+/// A list of IDs written the way people write them: spaces around, repeats, any
+/// order, and numbers of every length.
+fn id_list() -> impl Strategy<Value = (Vec<u64>, String)> {
+    proptest::collection::vec(
+        (
+            prop_oneof![1u64..10, 1u64..1000, 1u64..=u64::MAX],
+            "[ ]{0,2}",
+            "[ ]{0,2}",
+        ),
+        1..8,
+    )
+    .prop_map(|items| {
+        let ids = items.iter().map(|(n, _, _)| *n).collect();
+        let text = items
+            .iter()
+            .map(|(n, before, after)| format!("{before}{n}{after}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        (ids, text)
+    })
 }
 
 proptest! {
@@ -49,10 +72,18 @@ proptest! {
     fn canonical_values_are_trimmed_and_skills_sorted_unique(f in filters()) {
         let c = f.canonical();
         for v in [&c.campaign_id, &c.queue_id, &c.user_id].into_iter().flatten() {
-            prop_assert!(!v.is_empty() && v.trim() == v);
+            // A list of trimmed, non-empty, distinct elements.
+            let elements: Vec<&str> = v.split(',').collect();
+            for e in &elements {
+                prop_assert!(!e.is_empty() && e.trim() == *e, "{:?}", v);
+            }
+            let mut distinct = elements.clone();
+            distinct.sort_unstable();
+            distinct.dedup();
+            prop_assert_eq!(distinct.len(), elements.len());
         }
         for s in &c.skills {
-            prop_assert!(!s.is_empty() && s.trim() == s && !s.contains(','));
+            prop_assert!(!s.is_empty() && s.trim() == s);
         }
         prop_assert!(c.skills.windows(2).all(|w| w[0] < w[1]));
         prop_assert_eq!(c.is_empty(), f.is_empty());
@@ -60,22 +91,19 @@ proptest! {
     }
 
     #[test]
-    fn to_params_round_trips_the_canonical_filters(f in filters()) {
+    fn to_params_carry_exactly_the_canonical_filters(f in filters()) {
         let c = f.canonical();
         let params = f.to_params();
         let get = |name: &str| {
             params.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())
         };
-        let skills: Vec<String> = get("filter_by_skill_options")
-            .map(|joined| joined.split(',').map(str::to_owned).collect())
-            .unwrap_or_default();
-        let back = Filters {
-            campaign_id: get("campaign_id"),
-            queue_id: get("queue_id"),
-            user_id: get("user_id"),
-            skills,
-        };
-        prop_assert_eq!(&back, &c);
+        prop_assert_eq!(get("campaign_id"), c.campaign_id.clone());
+        prop_assert_eq!(get("queue_id"), c.queue_id.clone());
+        prop_assert_eq!(get("user_id"), c.user_id.clone());
+        prop_assert_eq!(
+            get("filter_by_skill_options"),
+            (!c.skills.is_empty()).then(|| c.skills.join(","))
+        );
         // Each name at most once, and only the documented names.
         let mut names: Vec<&str> = params.iter().map(|(k, _)| *k).collect();
         names.sort_unstable();
@@ -86,5 +114,36 @@ proptest! {
                 ["campaign_id", "queue_id", "user_id", "filter_by_skill_options"].contains(&name)
             );
         }
+    }
+
+    #[test]
+    fn id_lists_canonicalise_to_their_sorted_distinct_numbers((ids, text) in id_list()) {
+        // Independently: sort and deduplicate the numbers themselves.
+        let mut want = ids.clone();
+        want.sort_unstable();
+        want.dedup();
+        let want = want.iter().map(u64::to_string).collect::<Vec<_>>().join(",");
+        let f = Filters { queue_id: Some(text.clone()), ..Filters::default() };
+        prop_assert_eq!(f.canonical().queue_id, Some(want.clone()));
+        prop_assert_eq!(f.to_string(), format!("queue_id={want}"));
+        prop_assert_eq!(f.check(), Ok(()), "{:?}", text);
+    }
+
+    #[test]
+    fn an_element_with_a_leading_zero_or_sign_is_refused(
+        (_, text) in id_list(),
+        bad in prop_oneof![
+            (1u64..1000).prop_map(|n| format!("0{n}")),
+            (1u64..1000).prop_map(|n| format!("+{n}")),
+            (1u64..1000).prop_map(|n| format!("-{n}")),
+            Just("0".to_owned()),
+            "[a-z]{1,4}",
+        ],
+    ) {
+        let f = Filters { user_id: Some(format!("{text},{bad}")), ..Filters::default() };
+        prop_assert_eq!(
+            f.check(),
+            Err(FilterError::BadId { field: "user_id", element: bad.clone() })
+        );
     }
 }

@@ -89,9 +89,29 @@ async fn poll_failures(method: Method) -> Vec<Error> {
         ),
         (200, echo.clone()),
         (400, echo),
+        (
+            403,
+            format!(r#"{{"success": false, "code": 403, "text": "Forbidden for {TOKEN}"}}"#),
+        ),
+        (429, format!("slow down, {TOKEN}")),
+        // The token straddles the cut of a long message at 200 characters.
+        (
+            200,
+            format!(
+                r#"{{"success": false, "code": 2, "text": "{}{TOKEN}"}}"#,
+                "x".repeat(197)
+            ),
+        ),
+        (
+            403,
+            format!(
+                r#"{{"success": false, "text": "{}{TOKEN}"}}"#,
+                "x".repeat(198)
+            ),
+        ),
     ];
     for (status, body) in bodies {
-        let stub = Stub::start(Reply::new(status, body)).await;
+        let stub = Stub::start(Reply::new(status, body).header("retry-after", "5")).await;
         let c = client(&stub.base_url, method, roomy);
         errors.push(search(&c, &all).await.unwrap_err());
     }
@@ -104,6 +124,9 @@ fn config_failures() -> Vec<Error> {
     [
         format!("https://api.convoso.com/v1?auth_token={TOKEN}"),
         format!("https://user:{TOKEN}@api.convoso.com/v1"),
+        // Credentials that are not the token are not shown either.
+        "https://SECRET-user:SECRET-pw@api.convoso.com/v1".to_owned(),
+        format!("https://api.convoso.com/v1/{TOKEN}?x=1"),
         format!("https://api.convoso.com/v1#{TOKEN}"),
         format!("api.convoso.com/v1/{TOKEN}"),
         format!("ftp://api.convoso.com/{TOKEN}"),
@@ -118,6 +141,11 @@ fn assert_hidden(what: &str, text: &str) {
     assert!(
         !text.contains("SECRET"),
         "{what} shows part of the token: {text}"
+    );
+    // The token's opening characters, as a cut before masking would leave them.
+    assert!(
+        !text.contains("xtok"),
+        "{what} shows the token's start: {text}"
     );
 }
 
@@ -144,6 +172,20 @@ async fn the_token_never_appears_in_errors_debug_output_or_logs() {
             errors.contains(&Error::Api {
                 code: Some(1),
                 message: "unknown key ****".into()
+            }),
+            "{errors:?}"
+        );
+        assert!(
+            errors.contains(&Error::Forbidden {
+                message: Some("Forbidden for ****".into())
+            }),
+            "{errors:?}"
+        );
+        // Masked first, then cut: the mask's start, never the token's.
+        assert!(
+            errors.contains(&Error::Api {
+                code: Some(2),
+                message: format!("{}***…", "x".repeat(197))
             }),
             "{errors:?}"
         );

@@ -24,7 +24,7 @@ fn main() {
         Filter::queue(222),
         Filter::skills(["spanish", "english"]),
         Filter {
-            queue_id: Some(222),
+            queue_id: Some(vec![222]),
             skills: Some(vec!["english".into(), "sales".into()]),
             ..Filter::default()
         },

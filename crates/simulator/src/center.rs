@@ -13,14 +13,22 @@
 //!    segment) is compared with the occupancy curve at the segment's local time of day:
 //!    below it the segment is busy (`in_call` then `wrap_up`, or sometimes `pause`),
 //!    above it `ready`.
+//! 4. **Short-staffed?** A staged [`Scenario`] in force at the instant turns most of
+//!    its agents' `ready` into `pause` (see [`crate::scenario`]). Scenarios are part
+//!    of the center, so with them a status is a pure function of (seed, time zone,
+//!    scenarios, agent, instant).
+
+use std::sync::{Arc, PoisonError, RwLock};
 
 use chrono::{DateTime, Offset, TimeZone};
 use chrono_tz::Tz;
 use serde::Serialize;
 
+use crate::Error;
 use crate::filter::Filter;
 use crate::hash::{keyed, unit};
 use crate::roster::{self, Agent, CAMPAIGNS, Campaign, QUEUES, Queue, SKILLS};
+use crate::scenario::Scenario;
 
 const DAY: i64 = 86_400;
 /// Instants are clamped to ±2^52 s (±140 million years) so the day and segment
@@ -128,6 +136,10 @@ impl Selection {
         self.bits[index / 64] |= 1 << (index % 64);
     }
 
+    fn contains(&self, index: usize) -> bool {
+        self.bits[index / 64] & (1 << (index % 64)) != 0
+    }
+
     /// How many agents are selected.
     pub fn len(&self) -> usize {
         self.bits.iter().map(|w| w.count_ones() as usize).sum()
@@ -153,12 +165,28 @@ impl Selection {
 }
 
 /// A simulated contact center: a roster of agents whose statuses are a pure function
-/// of the instant.
+/// of the instant and the staged [`Scenario`]s.
+///
+/// Clones share one list of scenarios: a scenario staged on the simulator's center
+/// (over HTTP, or through [`Center::set_scenarios`]) shows in every copy of it, so
+/// history computed from a copy agrees with the live answers.
+/// [`Center::with_scenarios`] gives a center its own list.
 #[derive(Clone, Debug)]
 pub struct Center {
     config: CenterConfig,
     agents: Vec<Agent>,
+    scenarios: Arc<RwLock<Arc<[Staged]>>>,
 }
+
+/// A scenario with the agents it affects resolved once.
+#[derive(Debug)]
+struct Staged {
+    scenario: Scenario,
+    selection: Selection,
+}
+
+/// Salt of the scenario draws, so they are independent of the busy/ready draws.
+const SCENARIO_SALT: u64 = 0x5CE7_A210;
 
 /// An instant resolved to local wall-clock time once, for all agents.
 struct LocalInstant {
@@ -174,7 +202,65 @@ impl Center {
     /// Builds the center for a seed and time zone.
     pub fn new(config: CenterConfig) -> Center {
         let agents = roster::agents(config.seed);
-        Center { config, agents }
+        Center {
+            config,
+            agents,
+            scenarios: Arc::new(RwLock::new(Arc::from(Vec::new()))),
+        }
+    }
+
+    /// This center with its own list of scenarios (not shared with the center it was
+    /// cloned from).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidScenario`] for the first scenario that does not validate.
+    pub fn with_scenarios(mut self, scenarios: Vec<Scenario>) -> Result<Center, Error> {
+        self.scenarios = Arc::new(RwLock::new(self.stage(scenarios)?));
+        Ok(self)
+    }
+
+    /// Replaces the scenarios, in this center and every clone that shares its list.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidScenario`] for the first scenario that does not validate; the
+    /// scenarios in force stay unchanged.
+    pub fn set_scenarios(&self, scenarios: Vec<Scenario>) -> Result<(), Error> {
+        let staged = self.stage(scenarios)?;
+        // The list is replaced whole, never left half-written.
+        *self
+            .scenarios
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = staged;
+        Ok(())
+    }
+
+    /// The scenarios staged, in the order given.
+    pub fn scenarios(&self) -> Vec<Scenario> {
+        self.staged().iter().map(|s| s.scenario.clone()).collect()
+    }
+
+    fn stage(&self, scenarios: Vec<Scenario>) -> Result<Arc<[Staged]>, Error> {
+        scenarios
+            .into_iter()
+            .map(|scenario| {
+                scenario.validate()?;
+                Ok(Staged {
+                    selection: self.select(&scenario.filter),
+                    scenario,
+                })
+            })
+            .collect()
+    }
+
+    fn staged(&self) -> Arc<[Staged]> {
+        Arc::clone(
+            &self
+                .scenarios
+                .read()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
     }
 
     /// The configuration the center was built with.
@@ -216,6 +302,7 @@ impl Center {
     /// Every agent's status at `ts` (unix seconds).
     pub fn snapshot(&self, ts: i64) -> Snapshot<'_> {
         let at = self.local(ts);
+        let staged = self.staged();
         let words = self.agents.len().div_ceil(64);
         let mut snapshot = Snapshot {
             center: self,
@@ -224,8 +311,8 @@ impl Center {
             logged_in: vec![0; words],
             available: vec![0; words],
         };
-        for (i, agent) in self.agents.iter().enumerate() {
-            let status = status_of(agent, &at);
+        for i in 0..self.agents.len() {
+            let status = self.status_at(i, &at, &staged);
             snapshot.logged_in[i / 64] |= u64::from(status.is_logged_in()) << (i % 64);
             snapshot.available[i / 64] |= u64::from(status.is_available()) << (i % 64);
             snapshot.statuses.push(status);
@@ -235,8 +322,34 @@ impl Center {
 
     /// One agent's status at `ts`, or `None` for an unknown user ID.
     pub fn status(&self, user_id: u64, ts: i64) -> Option<Status> {
-        let agent = self.agent(user_id)?;
-        Some(status_of(agent, &self.local(ts)))
+        let i = self.index_of(user_id)?;
+        Some(self.status_at(i, &self.local(ts), &self.staged()))
+    }
+
+    /// The status of the agent at `index`, scenarios applied.
+    fn status_at(&self, index: usize, at: &LocalInstant, staged: &[Staged]) -> Status {
+        let agent = &self.agents[index];
+        let status = status_of(agent, at);
+        if status != Status::Ready || staged.is_empty() {
+            return status;
+        }
+        let factor = staged
+            .iter()
+            .filter(|s| s.scenario.covers(at.ts) && s.selection.contains(index))
+            .map(|s| s.scenario.available_factor)
+            .reduce(f64::min);
+        match factor {
+            Some(factor) => {
+                let segment = (at.ts + agent.segment_phase).div_euclid(agent.segment_len);
+                let draw = unit(keyed(agent.segment_key ^ SCENARIO_SALT, segment));
+                if draw < factor {
+                    Status::Ready
+                } else {
+                    Status::Pause
+                }
+            }
+            None => status,
+        }
     }
 
     /// The agents a filter matches.
@@ -245,12 +358,14 @@ impl Center {
         let Some(matcher) = Matcher::new(filter) else {
             return selection;
         };
-        match filter.user_id {
-            Some(user_id) => {
-                if let Some(i) = self.index_of(user_id)
-                    && matcher.matches(&self.agents[i])
-                {
-                    selection.insert(i);
+        match &filter.user_id {
+            Some(user_ids) => {
+                for &user_id in user_ids {
+                    if let Some(i) = self.index_of(user_id)
+                        && matcher.matches(&self.agents[i])
+                    {
+                        selection.insert(i);
+                    }
                 }
             }
             None => {
@@ -268,9 +383,10 @@ impl Center {
     /// but it works out only the matched agents' statuses.
     pub fn count(&self, filter: &Filter, ts: i64) -> Counts {
         let at = self.local(ts);
+        let staged = self.staged();
         let mut counts = Counts::default();
         for i in self.select(filter).indices() {
-            counts.add(status_of(&self.agents[i], &at));
+            counts.add(self.status_at(i, &at, &staged));
         }
         counts
     }
@@ -298,22 +414,33 @@ impl Center {
 
 /// A filter resolved to the roster's bit masks.
 struct Matcher {
-    campaign: Option<u8>,
+    campaign_mask: Option<u8>,
     queue_mask: Option<u8>,
     skill_mask: Option<u8>,
 }
 
+/// The bits of the listed IDs that exist in `known` (IDs in bit order); `None` when
+/// none does.
+fn id_mask(ids: &[u64], known: impl Iterator<Item = u64> + Clone) -> Option<u8> {
+    let mask = ids
+        .iter()
+        .filter_map(|id| known.clone().position(|k| k == *id))
+        .fold(0u8, |mask, bit| mask | 1 << bit);
+    (mask != 0).then_some(mask)
+}
+
 impl Matcher {
-    /// `None` when the filter names an unknown campaign, queue or only unknown skills:
-    /// it matches nobody.
+    /// `None` when the filter names only unknown campaigns, only unknown queues or
+    /// only unknown skills: it matches nobody. Unknown IDs in a list with known ones
+    /// are ignored, as they select nobody.
     fn new(filter: &Filter) -> Option<Matcher> {
-        let campaign = match filter.campaign_id {
+        let campaign_mask = match &filter.campaign_id {
             None => None,
-            Some(id) => Some(u8::try_from(CAMPAIGNS.iter().position(|c| c.id == id)?).ok()?),
+            Some(ids) => Some(id_mask(ids, CAMPAIGNS.iter().map(|c| c.id))?),
         };
-        let queue_mask = match filter.queue_id {
+        let queue_mask = match &filter.queue_id {
             None => None,
-            Some(id) => Some(1u8 << QUEUES.iter().position(|q| q.id == id)?),
+            Some(ids) => Some(id_mask(ids, QUEUES.iter().map(|q| q.id))?),
         };
         let skill_mask = match &filter.skills {
             None => None,
@@ -327,14 +454,15 @@ impl Matcher {
             }
         };
         Some(Matcher {
-            campaign,
+            campaign_mask,
             queue_mask,
             skill_mask,
         })
     }
 
     fn matches(&self, agent: &Agent) -> bool {
-        self.campaign.is_none_or(|c| agent.campaign == c)
+        self.campaign_mask
+            .is_none_or(|m| m & (1 << agent.campaign) != 0)
             && self.queue_mask.is_none_or(|m| agent.queue_mask & m != 0)
             && self.skill_mask.is_none_or(|m| agent.skill_mask & m != 0)
     }
@@ -623,16 +751,30 @@ mod tests {
             Filter::queue(222),
             Filter::user(12345),
             Filter::skills(["Spanish"]),
+            Filter::campaigns([112, 111, 999]),
+            Filter::users([12345, 12001, 12345, 99]),
+            Filter {
+                campaign_id: Some(vec![111, 114]),
+                queue_id: Some(vec![222, 225]),
+                ..Filter::default()
+            },
         ] {
             let counts = snapshot.count(&filter);
             assert_eq!(center.count(&filter, ts), counts, "{filter:?}");
             // Matched through the public accessors, independently of `Matcher`.
             let matches = |a: &Agent| {
-                filter.campaign_id.is_none_or(|c| a.campaign_id() == c)
+                filter
+                    .campaign_id
+                    .as_ref()
+                    .is_none_or(|c| c.contains(&a.campaign_id()))
                     && filter
                         .queue_id
-                        .is_none_or(|q| a.queue_ids().any(|id| id == q))
-                    && filter.user_id.is_none_or(|u| a.user_id() == u)
+                        .as_ref()
+                        .is_none_or(|q| a.queue_ids().any(|id| q.contains(&id)))
+                    && filter
+                        .user_id
+                        .as_ref()
+                        .is_none_or(|u| u.contains(&a.user_id()))
                     && filter.skills.as_ref().is_none_or(|names| {
                         a.skills()
                             .any(|s| names.iter().any(|n| n.eq_ignore_ascii_case(s)))
@@ -672,5 +814,147 @@ mod tests {
             let counts = center.snapshot(ts).count(&Filter::all());
             assert!(counts.available <= counts.logged_in);
         }
+    }
+
+    fn campaign_111_short_staffed(factor: f64, from: i64, until: i64) -> Scenario {
+        Scenario {
+            filter: Filter::campaign(111),
+            available_factor: factor,
+            from,
+            until,
+        }
+    }
+
+    #[test]
+    fn a_zero_factor_scenario_takes_every_matching_ready_agent_off_ready() {
+        let base = Center::new(CenterConfig::default());
+        let from = local_ts(&base, (2026, 3, 4), 10, 0);
+        let until = local_ts(&base, (2026, 3, 4), 12, 0);
+        let short = base
+            .clone()
+            .with_scenarios(vec![campaign_111_short_staffed(0.0, from, until)])
+            .unwrap();
+        let inside = local_ts(&base, (2026, 3, 4), 11, 0);
+        let before = base.snapshot(inside);
+        let after = short.snapshot(inside);
+        let mut turned = 0;
+        for ((agent, was), (_, is)) in before.iter().zip(after.iter()) {
+            if agent.campaign_id() == 111 && was == Status::Ready {
+                assert_eq!(is, Status::Pause, "{}", agent.user_id());
+                turned += 1;
+            } else {
+                assert_eq!(is, was, "{}", agent.user_id());
+            }
+        }
+        assert!(turned > 0, "some Sales agents were ready at 11 AM");
+        // Counted the same way by every path: nobody available in 111, as many logged in.
+        let sales = Filter::campaign(111);
+        let base_counts = base.count(&sales, inside);
+        assert_eq!(
+            short.count(&sales, inside),
+            Counts {
+                available: 0,
+                logged_in: base_counts.logged_in
+            }
+        );
+        assert_eq!(after.count(&sales), short.count(&sales, inside));
+        assert_eq!(
+            base.count(&Filter::campaign(112), inside),
+            short.count(&Filter::campaign(112), inside)
+        );
+        // `until` is excluded, `from` included.
+        assert_eq!(
+            short.snapshot(until).statuses(),
+            base.snapshot(until).statuses()
+        );
+        assert_eq!(short.count(&sales, from).available, 0);
+        assert_eq!(
+            short.snapshot(from - 1).statuses(),
+            base.snapshot(from - 1).statuses()
+        );
+    }
+
+    #[test]
+    fn a_factor_keeps_about_that_share_ready_and_one_changes_nothing() {
+        let base = Center::new(CenterConfig::default());
+        let from = local_ts(&base, (2026, 3, 2), 0, 0);
+        let until = local_ts(&base, (2026, 3, 7), 0, 0);
+        let tenth = base
+            .clone()
+            .with_scenarios(vec![campaign_111_short_staffed(0.1, from, until)])
+            .unwrap();
+        let one = base
+            .clone()
+            .with_scenarios(vec![campaign_111_short_staffed(1.0, from, until)])
+            .unwrap();
+        let sales = Filter::campaign(111);
+        let (mut kept, mut ready) = (0u64, 0u64);
+        // Every 7 minutes through a working week: thousands of ready agent-instants.
+        for ts in (from..until).step_by(420) {
+            let b = base.count(&sales, ts);
+            let t = tenth.count(&sales, ts);
+            assert!(t.available <= b.available && t.logged_in == b.logged_in);
+            assert_eq!(one.count(&sales, ts), b);
+            kept += u64::from(t.available);
+            ready += u64::from(b.available);
+        }
+        let share = kept as f64 / ready as f64;
+        assert!(ready > 10_000, "{ready}");
+        assert!((0.07..0.13).contains(&share), "{share}");
+    }
+
+    #[test]
+    fn scenarios_are_deterministic_and_the_smallest_factor_wins() {
+        let config = CenterConfig::default();
+        let ts = local_ts(&Center::new(config.clone()), (2026, 3, 4), 11, 0);
+        let scenarios = vec![
+            campaign_111_short_staffed(0.5, ts - 60, ts + 60),
+            Scenario {
+                filter: Filter::all(),
+                available_factor: 0.3,
+                from: ts - 60,
+                until: ts + 60,
+            },
+        ];
+        let a = Center::new(config.clone())
+            .with_scenarios(scenarios.clone())
+            .unwrap();
+        let b = Center::new(config.clone())
+            .with_scenarios(scenarios)
+            .unwrap();
+        assert_eq!(a.snapshot(ts).statuses(), b.snapshot(ts).statuses());
+        let alone = Center::new(config)
+            .with_scenarios(vec![Scenario {
+                filter: Filter::all(),
+                available_factor: 0.3,
+                from: ts - 60,
+                until: ts + 60,
+            }])
+            .unwrap();
+        assert_eq!(a.snapshot(ts).statuses(), alone.snapshot(ts).statuses());
+    }
+
+    #[test]
+    fn clones_share_scenarios_until_given_their_own() {
+        let center = Center::new(CenterConfig::default());
+        let copy = center.clone();
+        let ts = local_ts(&center, (2026, 3, 4), 11, 0);
+        let scenario = campaign_111_short_staffed(0.0, ts, ts + 1);
+        center.set_scenarios(vec![scenario.clone()]).unwrap();
+        assert_eq!(copy.scenarios(), vec![scenario.clone()]);
+        assert_eq!(copy.count(&Filter::campaign(111), ts).available, 0);
+        let own = copy.clone().with_scenarios(Vec::new()).unwrap();
+        assert!(own.scenarios().is_empty());
+        assert_eq!(center.scenarios(), vec![scenario]);
+        // A bad scenario is refused and changes nothing.
+        let bad = campaign_111_short_staffed(2.0, ts, ts + 1);
+        assert!(matches!(
+            center.set_scenarios(vec![bad]),
+            Err(Error::InvalidScenario {
+                field: "available_factor",
+                ..
+            })
+        ));
+        assert_eq!(center.scenarios().len(), 1);
     }
 }

@@ -36,6 +36,15 @@ pub enum Error {
     /// token valid.
     #[error("token: must not be empty")]
     EmptyToken,
+    /// A short-staffing scenario is malformed.
+    #[error("scenario: {field}: {reason}")]
+    InvalidScenario {
+        /// The field at fault, as it is spelled in JSON (`body` when the JSON itself
+        /// is unusable).
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 impl Error {
@@ -46,7 +55,9 @@ impl Error {
             Error::InvalidCampaign { .. } => Some(6026),
             Error::InvalidQueue { .. } => Some(6041),
             Error::InvalidUser { .. } => Some(6006),
-            Error::InvalidFaultRate { .. } | Error::EmptyToken => None,
+            Error::InvalidFaultRate { .. } | Error::EmptyToken | Error::InvalidScenario { .. } => {
+                None
+            }
         }
     }
 }

@@ -4,17 +4,18 @@ use crate::Error;
 
 /// Which agents a count covers: the API's four filters, AND-ed together.
 ///
-/// `None` means "no filter". The fields are public so callers (the demo, tests) can
-/// build filters directly; [`Filter::parse`] builds them from the API's strings with
-/// the API's validation rules.
+/// `None` means "no filter". Each ID filter holds one or more IDs and matches agents
+/// of any of them (`campaign_id=111,112`). The fields are public so callers (the demo,
+/// tests) can build filters directly; [`Filter::parse`] builds them from the API's
+/// strings with the API's validation rules.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Filter {
-    /// Only agents of this campaign.
-    pub campaign_id: Option<u64>,
-    /// Only agents in this queue.
-    pub queue_id: Option<u64>,
-    /// Only this agent.
-    pub user_id: Option<u64>,
+    /// Only agents of any of these campaigns.
+    pub campaign_id: Option<Vec<u64>>,
+    /// Only agents in any of these queues.
+    pub queue_id: Option<Vec<u64>>,
+    /// Only these agents.
+    pub user_id: Option<Vec<u64>>,
     /// Only agents with at least one of these skills (compared case-insensitively).
     /// An empty list matches nobody; use `None` for no skill filter.
     pub skills: Option<Vec<String>>,
@@ -28,24 +29,39 @@ impl Filter {
 
     /// Agents of one campaign.
     pub fn campaign(id: u64) -> Filter {
+        Filter::campaigns([id])
+    }
+
+    /// Agents of any of these campaigns.
+    pub fn campaigns(ids: impl IntoIterator<Item = u64>) -> Filter {
         Filter {
-            campaign_id: Some(id),
+            campaign_id: Some(ids.into_iter().collect()),
             ..Filter::default()
         }
     }
 
     /// Agents in one queue.
     pub fn queue(id: u64) -> Filter {
+        Filter::queues([id])
+    }
+
+    /// Agents in any of these queues.
+    pub fn queues(ids: impl IntoIterator<Item = u64>) -> Filter {
         Filter {
-            queue_id: Some(id),
+            queue_id: Some(ids.into_iter().collect()),
             ..Filter::default()
         }
     }
 
     /// One agent.
     pub fn user(id: u64) -> Filter {
+        Filter::users([id])
+    }
+
+    /// These agents.
+    pub fn users(ids: impl IntoIterator<Item = u64>) -> Filter {
         Filter {
-            user_id: Some(id),
+            user_id: Some(ids.into_iter().collect()),
             ..Filter::default()
         }
     }
@@ -65,29 +81,32 @@ impl Filter {
     /// Builds a filter from the API's parameters (`campaign_id`, `queue_id`, `user_id`,
     /// `filter_by_skill_options`), as they came off the wire.
     ///
-    /// An absent or empty parameter is no filter. An ID must be a positive integer in
+    /// An absent or empty parameter is no filter. An ID parameter is one ID or a
+    /// comma-separated list of them, and every element must be a positive integer in
     /// canonical decimal: ASCII digits only, no sign, no leading zero, no whitespace,
-    /// at most `u64::MAX`. Skills are a comma-separated list; entries are trimmed and
-    /// lowercased, empty entries are dropped, and a list with no entries left is no
-    /// filter. Unknown IDs and skills are not errors here: they select nobody.
+    /// at most `u64::MAX` (so `111,112` is a list, while `111, 112`, `111,` and
+    /// `111,,112` are malformed). Skills are a comma-separated list; entries are
+    /// trimmed and lowercased, empty entries are dropped, and a list with no entries
+    /// left is no filter. Unknown IDs and skills are not errors here: they select
+    /// nobody.
     ///
     /// # Errors
     ///
     /// [`Error::InvalidCampaign`], [`Error::InvalidQueue`] or [`Error::InvalidUser`] for
-    /// a malformed ID, checked in that order (the first one wins).
+    /// a malformed ID parameter, checked in that order (the first one wins).
     pub fn parse(
         campaign_id: Option<&str>,
         queue_id: Option<&str>,
         user_id: Option<&str>,
         skills: Option<&str>,
     ) -> Result<Filter, Error> {
-        let campaign_id = parse_id(campaign_id).map_err(|value| Error::InvalidCampaign {
+        let campaign_id = parse_ids(campaign_id).map_err(|value| Error::InvalidCampaign {
             value: value.into(),
         })?;
-        let queue_id = parse_id(queue_id).map_err(|value| Error::InvalidQueue {
+        let queue_id = parse_ids(queue_id).map_err(|value| Error::InvalidQueue {
             value: value.into(),
         })?;
-        let user_id = parse_id(user_id).map_err(|value| Error::InvalidUser {
+        let user_id = parse_ids(user_id).map_err(|value| Error::InvalidUser {
             value: value.into(),
         })?;
         let skills = skills.and_then(parse_skills);
@@ -100,11 +119,16 @@ impl Filter {
     }
 }
 
-/// Parses an optional ID parameter; `Err` carries the rejected text.
-fn parse_id(raw: Option<&str>) -> Result<Option<u64>, &str> {
+/// Parses an optional ID-list parameter; `Err` carries the rejected text.
+fn parse_ids(raw: Option<&str>) -> Result<Option<Vec<u64>>, &str> {
     match raw {
         None | Some("") => Ok(None),
-        Some(text) => parse_canonical_id(text).map(Some).ok_or(text),
+        Some(text) => text
+            .split(',')
+            .map(parse_canonical_id)
+            .collect::<Option<Vec<u64>>>()
+            .map(Some)
+            .ok_or(text),
     }
 }
 
@@ -142,11 +166,11 @@ mod tests {
 
     #[test]
     fn canonical_ids_parse() {
-        assert_eq!(campaign("111").unwrap().campaign_id, Some(111));
-        assert_eq!(campaign("1").unwrap().campaign_id, Some(1));
+        assert_eq!(campaign("111").unwrap().campaign_id, Some(vec![111]));
+        assert_eq!(campaign("1").unwrap().campaign_id, Some(vec![1]));
         assert_eq!(
             campaign("18446744073709551615").unwrap().campaign_id,
-            Some(u64::MAX)
+            Some(vec![u64::MAX])
         );
     }
 
@@ -165,6 +189,13 @@ mod tests {
             "1e3",
             "١٢",
             "18446744073709551616",
+            "111,",
+            ",111",
+            "111,,112",
+            "111, 112",
+            "111,abc",
+            "111,007",
+            ",",
         ] {
             assert_eq!(
                 campaign(raw),
@@ -216,11 +247,30 @@ mod tests {
         assert_eq!(
             filter,
             Filter {
-                campaign_id: Some(111),
-                queue_id: Some(222),
-                user_id: Some(12345),
+                campaign_id: Some(vec![111]),
+                queue_id: Some(vec![222]),
+                user_id: Some(vec![12345]),
                 skills: Some(vec!["spanish".into()]),
             }
         );
+    }
+
+    #[test]
+    fn id_lists_parse_in_the_order_given() {
+        let filter =
+            Filter::parse(Some("112,111"), Some("222,225,222"), Some("12345"), None).unwrap();
+        assert_eq!(filter.campaign_id, Some(vec![112, 111]));
+        assert_eq!(filter.queue_id, Some(vec![222, 225, 222]));
+        assert_eq!(filter.user_id, Some(vec![12345]));
+        // A bad element anywhere in a list is the documented error for that parameter.
+        let err = Filter::parse(None, Some("222,0"), None, None).unwrap_err();
+        assert_eq!(
+            err,
+            Error::InvalidQueue {
+                value: "222,0".into()
+            }
+        );
+        let err = Filter::parse(None, None, Some("12345,x"), None).unwrap_err();
+        assert_eq!(err.api_code(), Some(6006));
     }
 }

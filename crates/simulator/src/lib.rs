@@ -8,13 +8,17 @@
 //!
 //! Layout:
 //! - [`center`]: the model. [`Center::snapshot`] gives every agent's [`Status`] at an
-//!   instant as a pure function of (seed, time zone, instant); counts over a [`Filter`].
+//!   instant as a pure function of (seed, time zone, staged scenarios, instant); counts
+//!   over a [`Filter`].
+//! - [`scenario`]: short-staffing [`Scenario`]s, staged in the center: for a window of
+//!   time, most matching agents are not ready.
 //! - `roster`: the agents: campaigns, queues, skills and weekly shifts.
 //! - [`filter`]: the API's filter parameters, parsed and validated.
 //! - [`history`]: [`History`], what polling the model on a step would have recorded,
 //!   with staged outages and crashes; long friendly and noisy series for benches.
 //! - [`faults`]: fault injection ([`Faults`]): latency, 500s, malformed bodies, hangs,
-//!   API errors.
+//!   API errors (in `error` or, as real deployments send them, in `text`), 401, 403,
+//!   429 with `Retry-After`, HTML pages, counts as strings.
 //! - `api`: the HTTP routes.
 //! - `server`: [`SimulatorConfig`], [`Clock`], [`Simulator`], its [`SimulatorHandle`]
 //!   and [`serve`].
@@ -54,24 +58,39 @@
 //! The reference documents these bodies but no HTTP status, so they come with `200`,
 //! like a success: a client must read `success`.
 //!
-//! An ID is *invalid* unless it is a positive integer in canonical decimal: ASCII
-//! digits, no sign, no leading zero, no spaces, at most 2^64 − 1 (`abc`, `-1`, `0` and
-//! `007` are invalid). A well-formed ID that names no campaign, queue or user is *not
-//! found*: success with zeros, the reference's last three rows. An absent or empty
-//! parameter is no filter. `filter_by_skill_options` is a comma-separated list, its
-//! entries trimmed and compared case-insensitively, empty entries dropped (a list with
-//! none left is no filter); agents with any listed skill match, and an unknown skill
-//! matches nobody. Filters are AND-ed.
+//! An ID parameter is one ID or a comma-separated list of them (`campaign_id=111,112`,
+//! as real callers send `queue_id=4310,4311,4312`), matching agents of any listed ID.
+//! It is *invalid* unless every element is a positive integer in canonical decimal:
+//! ASCII digits, no sign, no leading zero, no spaces, at most 2^64 − 1 (`abc`, `-1`,
+//! `0`, `007`, `111,` and `111, 112` are invalid). A well-formed ID that names no
+//! campaign, queue or user is *not found*: it matches nobody, so a list of unknown IDs
+//! is success with zeros (the reference's last three rows) and an unknown ID in a list
+//! with known ones changes nothing. An absent or empty parameter is no filter.
+//! `filter_by_skill_options` is a comma-separated list, its entries trimmed and
+//! compared case-insensitively, empty entries dropped (a list with none left is no
+//! filter); agents with any listed skill match, and an unknown skill matches nobody.
+//! Filters are AND-ed: an agent counts once if it matches every filter.
 //!
-//! Also: `GET /` describes the service in plain text; `GET /_sim/faults` shows the
-//! [`Faults`] in force as JSON and `PUT /_sim/faults` replaces them (`400` with
-//! `{"error", "field"}` for a bad body, leaving them unchanged). Faults apply to the
-//! search route only, before anything else is checked.
+//! # Control
+//!
+//! - `GET /` describes the service in plain text.
+//! - `GET /_sim/faults` shows the [`Faults`] in force as JSON and `PUT /_sim/faults`
+//!   replaces them (`400` with `{"error", "field"}` for a bad body, leaving them
+//!   unchanged). Faults apply to the search route only, before anything else is
+//!   checked; [`Faults`] lists each fault and the answer it injects.
+//! - `GET /_sim/scenario` shows the staged [`Scenario`]s as a JSON list, `PUT
+//!   /_sim/scenario` replaces them with the body's (one scenario or a list, such as
+//!   `{"campaign_id": "111", "available_factor": 0.1, "from": 1794931200, "until":
+//!   1794938400}`; `400` with `{"error", "field"}` for a bad one, leaving them
+//!   unchanged), and `DELETE /_sim/scenario` clears them. In library code,
+//!   [`SimulatorConfig::scenarios`], [`SimulatorHandle::set_scenarios`] and
+//!   [`Center::with_scenarios`] do the same.
 
 pub mod center;
 pub mod faults;
 pub mod filter;
 pub mod history;
+pub mod scenario;
 
 mod api;
 mod error;
@@ -81,8 +100,9 @@ mod server;
 
 pub use center::{Center, CenterConfig, Counts, Selection, Snapshot, Status};
 pub use error::Error;
-pub use faults::Faults;
+pub use faults::{Faults, RetryAfterForm};
 pub use history::{Failure, History, Incident, IncidentKind, Poll, Reading};
 pub use filter::Filter;
 pub use roster::{Agent, Campaign, Queue, Shift, ShiftKind};
+pub use scenario::Scenario;
 pub use server::{Clock, Simulator, SimulatorConfig, SimulatorHandle, serve};

@@ -15,6 +15,7 @@ use crate::Error;
 use crate::center::{Center, CenterConfig};
 use crate::faults::Faults;
 use crate::hash::mix;
+use crate::scenario::Scenario;
 
 /// How long `serve` lets in-flight requests finish after shutdown was asked for.
 /// Hung and delayed requests are released at once; this bounds slow clients.
@@ -61,6 +62,8 @@ pub struct SimulatorConfig {
     pub faults: Faults,
     /// The time served.
     pub clock: Clock,
+    /// Short-staffing scenarios staged from the start.
+    pub scenarios: Vec<Scenario>,
 }
 
 impl Default for SimulatorConfig {
@@ -72,6 +75,7 @@ impl Default for SimulatorConfig {
             timezone: center.timezone,
             faults: Faults::none(),
             clock: Clock::System,
+            scenarios: Vec::new(),
         }
     }
 }
@@ -84,6 +88,7 @@ impl fmt::Debug for SimulatorConfig {
             .field("timezone", &self.timezone)
             .field("faults", &self.faults)
             .field("clock", &self.clock)
+            .field("scenarios", &self.scenarios)
             .finish()
     }
 }
@@ -136,7 +141,7 @@ impl Shared {
 /// A simulated contact center serving the User Activity API.
 ///
 /// Build one, then either [`serve`] it or mount [`Simulator::router`] yourself; a
-/// [`SimulatorHandle`] changes its faults while it runs.
+/// [`SimulatorHandle`] changes its faults and scenarios while it runs.
 #[derive(Clone)]
 pub struct Simulator {
     shared: Arc<Shared>,
@@ -157,7 +162,8 @@ impl Simulator {
     /// # Errors
     ///
     /// [`Error::EmptyToken`] for an empty token; [`Error::InvalidFaultRate`] when a
-    /// fault rate is outside `0..=1`.
+    /// fault rate is outside `0..=1`; [`Error::InvalidScenario`] for a scenario that
+    /// does not validate.
     pub fn new(config: SimulatorConfig) -> Result<Simulator, Error> {
         if config.token.is_empty() {
             return Err(Error::EmptyToken);
@@ -166,7 +172,8 @@ impl Simulator {
         let center = Center::new(CenterConfig {
             seed: config.seed,
             timezone: config.timezone,
-        });
+        })
+        .with_scenarios(config.scenarios)?;
         Ok(Simulator {
             shared: Arc::new(Shared {
                 token: config.token,
@@ -180,8 +187,8 @@ impl Simulator {
         })
     }
 
-    /// The HTTP routes: `/v1/user-activity/search` (GET and POST), `/` and
-    /// `/_sim/faults` (GET and PUT).
+    /// The HTTP routes: `/v1/user-activity/search` (GET and POST), `/`,
+    /// `/_sim/faults` (GET and PUT) and `/_sim/scenario` (GET, PUT and DELETE).
     ///
     /// Hung requests (the `hang_rate` fault) are released only by [`serve`]'s shutdown;
     /// a router mounted elsewhere keeps them until the client gives up.
@@ -196,13 +203,15 @@ impl Simulator {
         }
     }
 
-    /// The simulated center.
+    /// The simulated center. Its clones share its scenarios, so a scenario staged
+    /// later (over HTTP or through a handle) shows in history computed from a clone.
     pub fn center(&self) -> &Center {
         &self.shared.center
     }
 }
 
-/// Changes a running simulator's faults and reads its counters. Cheap to clone.
+/// Changes a running simulator's faults and scenarios and reads its counters. Cheap
+/// to clone.
 #[derive(Clone)]
 pub struct SimulatorHandle {
     shared: Arc<Shared>,
@@ -241,6 +250,28 @@ impl SimulatorHandle {
     /// The instant the simulator serves now, unix seconds.
     pub fn now(&self) -> i64 {
         self.shared.clock.now()
+    }
+
+    /// The short-staffing scenarios staged.
+    pub fn scenarios(&self) -> Vec<Scenario> {
+        self.shared.center.scenarios()
+    }
+
+    /// Replaces the short-staffing scenarios; answers from now on (and snapshots of
+    /// the center and its clones, at any instant) see the new ones.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidScenario`] for the first scenario that does not validate; the
+    /// scenarios in force stay unchanged.
+    pub fn set_scenarios(&self, scenarios: Vec<Scenario>) -> Result<(), Error> {
+        self.shared.center.set_scenarios(scenarios)
+    }
+
+    /// Removes every short-staffing scenario.
+    pub fn clear_scenarios(&self) {
+        // An empty list has nothing to validate, so this cannot fail.
+        let _ = self.shared.center.set_scenarios(Vec::new());
     }
 
     /// The simulated center.

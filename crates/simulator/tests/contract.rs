@@ -2,6 +2,8 @@
 
 mod common;
 
+use std::collections::HashSet;
+
 use common::{Running, client, counts, json, post_form, weekday_late_morning};
 use headcount_simulator::{Center, CenterConfig, Clock, Filter, SimulatorConfig};
 use serde_json::json;
@@ -29,7 +31,7 @@ fn model_count(filter: &Filter) -> (u64, u64) {
 
 fn english_sales_in_222() -> Filter {
     Filter {
-        queue_id: Some(222),
+        queue_id: Some(vec![222]),
         skills: Some(vec!["english".into(), "sales".into()]),
         ..Filter::default()
     }
@@ -185,6 +187,11 @@ async fn invalid_ids_get_the_documented_error_bodies() {
         "1.5",
         "%20111",
         "99999999999999999999",
+        // A list with one bad element is as bad.
+        "111,0",
+        "111,,112",
+        "111,",
+        "111,%20112",
     ] {
         for (param, code, error) in [
             ("campaign_id", 6026, "Invalid campaign ID"),
@@ -344,5 +351,101 @@ async fn a_running_clock_serves_the_instant_it_was_started_at() {
         1,
         "12345 is at work at 11 AM on a Wednesday"
     );
+    server.stop().await.unwrap();
+}
+
+/// Counts by an independent walk of the roster at the server's instant: every agent
+/// whose campaign is listed and who takes work from a listed queue (when queues are
+/// given), each counted once.
+fn walk(campaigns: &[u64], queues: Option<&[u64]>) -> (u64, u64) {
+    let center = Center::new(CenterConfig {
+        seed: SEED,
+        ..CenterConfig::default()
+    });
+    let snapshot = center.snapshot(weekday_late_morning());
+    let mut seen = HashSet::new();
+    let (mut available, mut logged_in) = (0, 0);
+    for (agent, status) in snapshot.iter() {
+        let in_campaign = campaigns.contains(&agent.campaign_id());
+        let in_queue = queues.is_none_or(|q| agent.queue_ids().any(|id| q.contains(&id)));
+        if in_campaign && in_queue {
+            assert!(
+                seen.insert(agent.user_id()),
+                "the roster lists an agent twice"
+            );
+            available += u64::from(status.is_available());
+            logged_in += u64::from(status.is_logged_in());
+        }
+    }
+    (available, logged_in)
+}
+
+#[tokio::test]
+async fn an_id_list_counts_each_agent_of_any_listed_id_once() {
+    let server = at_weekday_late_morning().await;
+    let client = client();
+    let (_, _, value) = json(
+        post_form(
+            &client,
+            &server.search(),
+            "auth_token=abc123&campaign_id=111,112",
+        )
+        .await,
+    )
+    .await;
+    let both = counts(&value);
+    assert_eq!(both, walk(&[111, 112], None));
+    // The campaigns have no agent in common, so the list is the sum of its parts.
+    let (a111, l111) = walk(&[111], None);
+    let (a112, l112) = walk(&[112], None);
+    assert_eq!(both, (a111 + a112, l111 + l112));
+    assert!(
+        both.1 > l111.max(l112),
+        "both campaigns are staffed at 11 AM"
+    );
+
+    // A repeated or unknown ID changes nothing; order does not matter; GET too.
+    let (_, _, value) = json(
+        client
+            .get(format!(
+                "{}?auth_token=abc123&campaign_id=112,999,111,112",
+                server.search()
+            ))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(counts(&value), both);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn lists_in_several_filters_are_and_ed() {
+    let server = at_weekday_late_morning().await;
+    let client = client();
+    // Every Sales (111) agent takes queue 222; some Retention (114) agents do too, and
+    // none of either takes 224.
+    let body = "auth_token=abc123&campaign_id=111,114&queue_id=224,222";
+    let (_, _, value) = json(post_form(&client, &server.search(), body).await).await;
+    let got = counts(&value);
+    assert_eq!(got, walk(&[111, 114], Some(&[222, 224])));
+    assert!(walk(&[111], None).1 < got.1 && got.1 < walk(&[111, 114], None).1);
+
+    // A user list: the listed agents, once each, by their own statuses.
+    let center = Center::new(CenterConfig {
+        seed: SEED,
+        ..CenterConfig::default()
+    });
+    let snapshot = center.snapshot(weekday_late_morning());
+    let (mut available, mut logged_in) = (0, 0);
+    for user in [12345, 12000, 12399] {
+        let status = snapshot.status(user).unwrap();
+        available += u64::from(status.is_available());
+        logged_in += u64::from(status.is_logged_in());
+    }
+    let body = "auth_token=abc123&user_id=12399,12345,12000,12345";
+    let (_, _, value) = json(post_form(&client, &server.search(), body).await).await;
+    assert_eq!(counts(&value), (available, logged_in));
     server.stop().await.unwrap();
 }

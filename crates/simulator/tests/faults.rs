@@ -5,7 +5,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{Running, client, counts, json, post_form};
-use headcount_simulator::{Error, Faults, Simulator, SimulatorConfig};
+use headcount_simulator::{Clock, Error, Faults, RetryAfterForm, Simulator, SimulatorConfig};
 use serde_json::json;
 
 const OK_BODY: &str = "auth_token=abc123&campaign_id=111";
@@ -187,7 +187,11 @@ async fn the_fault_endpoint_reports_and_validates() {
     assert_eq!(
         value,
         json!({"latency_ms": 0, "error_rate": 0.0, "malformed_rate": 0.0, "hang_rate": 0.0,
-               "api_error_rate": 0.0, "api_error_code": 6026})
+               "api_error_rate": 0.0, "api_error_code": 6026,
+               "text_error_rate": 0.0, "text_error_code": 5001,
+               "unauthorized_rate": 0.0, "forbidden_rate": 0.0,
+               "rate_limit_rate": 0.0, "retry_after_s": 30, "retry_after_form": "seconds",
+               "html_rate": 0.0, "string_counts_rate": 0.0})
     );
 
     let (status, value) =
@@ -289,4 +293,185 @@ fn invalid_configurations_are_refused() {
         }
     ));
     assert_eq!(sim.handle().faults(), Faults::none());
+}
+
+/// Sends the valid example request and returns status, headers and raw body.
+async fn answer(
+    server: &Running,
+    client: &reqwest::Client,
+) -> (u16, reqwest::header::HeaderMap, String) {
+    let response = post_form(client, &server.search(), OK_BODY).await;
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    (status, headers, response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn text_errors_carry_the_message_in_text_as_real_deployments_do() {
+    let server = with_faults(Faults {
+        text_error_rate: 1.0,
+        ..Faults::none()
+    })
+    .await;
+    let client = client();
+    let (status, _, value) = json(post_form(&client, &server.search(), OK_BODY).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        value,
+        json!({"success": false, "code": 5001, "text": "Auth token is invalid"})
+    );
+    let (status, _) = put_faults(
+        &server,
+        &client,
+        r#"{"text_error_rate": 1, "text_error_code": 7002}"#,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, _, value) = json(post_form(&client, &server.search(), OK_BODY).await).await;
+    assert_eq!(
+        value,
+        json!({"success": false, "code": 7002, "text": "Simulated API error"})
+    );
+    server.handle.set_faults(Faults::none()).unwrap();
+    answers_normally(&server, &client).await;
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn unauthorized_and_forbidden_answer_401_and_403() {
+    let server = with_faults(Faults {
+        unauthorized_rate: 1.0,
+        ..Faults::none()
+    })
+    .await;
+    let client = client();
+    let (status, content_type, value) =
+        json(post_form(&client, &server.search(), OK_BODY).await).await;
+    assert_eq!((status, content_type.as_str()), (401, "application/json"));
+    assert_eq!(
+        value,
+        json!({"success": false, "code": 401, "text": "Unauthorized"})
+    );
+    let (status, _) = put_faults(&server, &client, r#"{"forbidden_rate": 1}"#).await;
+    assert_eq!(status, 200);
+    let (status, _, value) = json(post_form(&client, &server.search(), OK_BODY).await).await;
+    assert_eq!(status, 403);
+    assert_eq!(
+        value,
+        json!({"success": false, "code": 403, "text": "Forbidden"})
+    );
+    server.handle.set_faults(Faults::none()).unwrap();
+    answers_normally(&server, &client).await;
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn rate_limits_answer_429_with_retry_after_in_each_form() {
+    // A fixed clock: Tuesday 2026-11-17 16:00:00 UTC.
+    let now = 1_794_931_200;
+    let server = Running::start(SimulatorConfig {
+        faults: Faults {
+            rate_limit_rate: 1.0,
+            retry_after_secs: 45,
+            ..Faults::none()
+        },
+        clock: Clock::Fixed(now),
+        ..SimulatorConfig::default()
+    })
+    .await;
+    let client = client();
+    let (status, headers, body) = answer(&server, &client).await;
+    assert_eq!(status, 429);
+    assert_eq!(headers["retry-after"], "45");
+    let value: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        value,
+        json!({"success": false, "code": 429, "text": "Too Many Requests"})
+    );
+
+    // The HTTP-date form: 45 s after the simulator's clock, with Date on that clock.
+    server
+        .handle
+        .set_faults(Faults {
+            rate_limit_rate: 1.0,
+            retry_after_secs: 45,
+            retry_after_form: RetryAfterForm::Date,
+            ..Faults::none()
+        })
+        .unwrap();
+    let (status, headers, _) = answer(&server, &client).await;
+    assert_eq!(status, 429);
+    assert_eq!(headers["date"], "Tue, 17 Nov 2026 16:00:00 GMT");
+    assert_eq!(headers["retry-after"], "Tue, 17 Nov 2026 16:00:45 GMT");
+
+    let (status, _) = put_faults(
+        &server,
+        &client,
+        r#"{"rate_limit_rate": 1, "retry_after_form": "none"}"#,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, headers, _) = answer(&server, &client).await;
+    assert_eq!(status, 429);
+    assert!(headers.get("retry-after").is_none(), "{headers:?}");
+
+    server.handle.set_faults(Faults::none()).unwrap();
+    answers_normally(&server, &client).await;
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn html_pages_come_at_200_as_text_html() {
+    let server = with_faults(Faults {
+        html_rate: 1.0,
+        ..Faults::none()
+    })
+    .await;
+    let client = client();
+    let (status, headers, body) = answer(&server, &client).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+    assert!(
+        body.starts_with("<!DOCTYPE html>") && body.contains("<html>"),
+        "{body}"
+    );
+    assert!(serde_json::from_str::<serde_json::Value>(&body).is_err());
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn counts_as_strings_are_the_same_counts_written_as_digits() {
+    let at = common::weekday_late_morning();
+    let server = Running::start(SimulatorConfig {
+        faults: Faults {
+            string_counts_rate: 1.0,
+            ..Faults::none()
+        },
+        clock: Clock::Fixed(at),
+        ..SimulatorConfig::default()
+    })
+    .await;
+    let client = client();
+    let (status, headers, body) = answer(&server, &client).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "application/json");
+    let value: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let want = server
+        .handle
+        .center()
+        .count(&headcount_simulator::Filter::campaign(111), at);
+    assert_eq!(
+        value,
+        json!({"success": true, "data": {
+            "available_agents": want.available.to_string(),
+            "logged_in_agents": want.logged_in.to_string(),
+        }})
+    );
+    // Errors are not affected: a bad token is still the documented error.
+    let (_, _, value) = json(post_form(&client, &server.search(), "auth_token=nope").await).await;
+    assert_eq!(
+        value,
+        json!({"success": false, "error": "Invalid authentication token"})
+    );
+    server.stop().await.unwrap();
 }

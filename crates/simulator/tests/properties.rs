@@ -21,11 +21,16 @@ fn skills() -> impl Strategy<Value = Vec<String>> {
         .prop_map(|v| v.into_iter().map(String::from).collect())
 }
 
+/// One to three IDs, repeats possible.
+fn ids(one: impl Strategy<Value = u64>) -> impl Strategy<Value = Vec<u64>> {
+    prop::collection::vec(one, 1..4)
+}
+
 fn filter() -> impl Strategy<Value = Filter> {
     (
-        prop::option::of(prop::sample::select(vec![111u64, 112, 113, 114, 999])),
-        prop::option::of(prop::sample::select(vec![222u64, 223, 224, 225, 999])),
-        prop::option::of(prop_oneof![11_990u64..12_410, Just(12_345)]),
+        prop::option::of(ids(prop::sample::select(vec![111u64, 112, 113, 114, 999]))),
+        prop::option::of(ids(prop::sample::select(vec![222u64, 223, 224, 225, 999]))),
+        prop::option::of(ids(prop_oneof![11_990u64..12_410, Just(12_345)])),
         prop::option::of(skills()),
     )
         .prop_map(|(campaign_id, queue_id, user_id, skills)| Filter {
@@ -38,11 +43,18 @@ fn filter() -> impl Strategy<Value = Filter> {
 
 /// Whether an agent matches, decided through the public accessors only.
 fn matches(filter: &Filter, agent: &Agent) -> bool {
-    filter.campaign_id.is_none_or(|c| agent.campaign_id() == c)
+    filter
+        .campaign_id
+        .as_ref()
+        .is_none_or(|c| c.contains(&agent.campaign_id()))
         && filter
             .queue_id
-            .is_none_or(|q| agent.queue_ids().any(|id| id == q))
-        && filter.user_id.is_none_or(|u| agent.user_id() == u)
+            .as_ref()
+            .is_none_or(|q| agent.queue_ids().any(|id| q.contains(&id)))
+        && filter
+            .user_id
+            .as_ref()
+            .is_none_or(|u| u.contains(&agent.user_id()))
         && filter.skills.as_ref().is_none_or(|names| {
             agent
                 .skills()
@@ -53,9 +65,9 @@ fn matches(filter: &Filter, agent: &Agent) -> bool {
 /// The filter with only the fields `keep` names.
 fn only(filter: &Filter, keep: [bool; 4]) -> Filter {
     Filter {
-        campaign_id: filter.campaign_id.filter(|_| keep[0]),
-        queue_id: filter.queue_id.filter(|_| keep[1]),
-        user_id: filter.user_id.filter(|_| keep[2]),
+        campaign_id: filter.campaign_id.clone().filter(|_| keep[0]),
+        queue_id: filter.queue_id.clone().filter(|_| keep[1]),
+        user_id: filter.user_id.clone().filter(|_| keep[2]),
         skills: filter.skills.clone().filter(|_| keep[3]),
     }
 }
@@ -123,7 +135,7 @@ proptest! {
     #[test]
     fn canonical_ids_parse_and_others_are_invalid(n in 1u64.., pad in "0{1,3}", sign in "[-+ ]") {
         let text = n.to_string();
-        prop_assert_eq!(Filter::parse(None, Some(&text), None, None).unwrap().queue_id, Some(n));
+        prop_assert_eq!(Filter::parse(None, Some(&text), None, None).unwrap().queue_id, Some(vec![n]));
         for bad in [format!("{pad}{n}"), format!("{sign}{n}"), format!("{n}{sign}")] {
             prop_assert_eq!(
                 Filter::parse(None, Some(&bad), None, None),
@@ -133,10 +145,31 @@ proptest! {
     }
 
     #[test]
+    fn a_list_matches_the_agents_of_any_of_its_ids(ts in instant(), a in ids(111u64..115), b in ids(111u64..115)) {
+        // Campaigns partition the agents: a list counts the union, each agent once.
+        let snapshot = CENTER.snapshot(ts);
+        let mut union = a.clone();
+        union.extend(&b);
+        let mut distinct = union.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let sum = distinct.iter().fold(Counts::default(), |mut c, id| {
+            let part = snapshot.count(&Filter::campaign(*id));
+            c.available += part.available;
+            c.logged_in += part.logged_in;
+            c
+        });
+        prop_assert_eq!(snapshot.count(&Filter::campaigns(union)), sum);
+    }
+
+    #[test]
     fn any_text_parses_to_its_canonical_id_or_is_invalid(text in "\\PC{0,24}") {
         match Filter::parse(None, None, Some(&text), None) {
             Ok(filter) => match filter.user_id {
-                Some(id) => prop_assert_eq!(id.to_string(), text),
+                Some(ids) => {
+                    let joined = ids.iter().map(u64::to_string).collect::<Vec<_>>().join(",");
+                    prop_assert_eq!(joined, text);
+                }
                 None => prop_assert!(text.is_empty()),
             },
             Err(err) => prop_assert_eq!(err.api_code(), Some(6006)),

@@ -34,11 +34,16 @@ pub enum Outcome {
     /// The slot was not polled because the target's previous poll was still in flight.
     /// Counts as failed in rollups.
     Skipped = 10,
+    /// The API refused access (HTTP 403): the token is valid but not for this office
+    /// or resource.
+    Forbidden = 11,
+    /// The API asked to slow down (HTTP 429).
+    RateLimited = 12,
 }
 
 impl Outcome {
     /// Every outcome, in code order.
-    pub const ALL: [Outcome; 11] = [
+    pub const ALL: [Outcome; 13] = [
         Outcome::Ok,
         Outcome::Timeout,
         Outcome::Connect,
@@ -50,6 +55,8 @@ impl Outcome {
         Outcome::InvalidUser,
         Outcome::ApiError,
         Outcome::Skipped,
+        Outcome::Forbidden,
+        Outcome::RateLimited,
     ];
 
     /// The stored code.
@@ -83,6 +90,8 @@ impl Outcome {
             Outcome::InvalidUser => "invalid_user",
             Outcome::ApiError => "api_error",
             Outcome::Skipped => "skipped",
+            Outcome::Forbidden => "forbidden",
+            Outcome::RateLimited => "rate_limited",
         }
     }
 
@@ -140,6 +149,8 @@ mod tests {
             (8, "invalid_user"),
             (9, "api_error"),
             (10, "skipped"),
+            (11, "forbidden"),
+            (12, "rate_limited"),
         ];
         assert_eq!(Outcome::ALL.len(), expected.len());
         for (o, (code, name)) in Outcome::ALL.into_iter().zip(expected) {
@@ -148,7 +159,7 @@ mod tests {
             assert_eq!(Outcome::from_code(code), Some(o));
             assert_eq!(name.parse::<Outcome>().unwrap(), o);
         }
-        assert_eq!(Outcome::from_code(11), None);
+        assert_eq!(Outcome::from_code(13), None);
         assert_eq!(Outcome::from_code(255), None);
     }
 

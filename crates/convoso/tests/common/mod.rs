@@ -31,20 +31,38 @@ pub const GUARD: Duration = Duration::from_secs(60);
 pub struct Reply {
     /// The status code.
     pub status: u16,
-    /// The body, sent as `application/json`.
+    /// The body.
     pub body: String,
+    /// Its `Content-Type`.
+    pub content_type: String,
+    /// More headers.
+    pub headers: Vec<(&'static str, String)>,
     /// How long to wait before answering.
     pub delay: Duration,
 }
 
 impl Reply {
-    /// An immediate answer.
+    /// An immediate answer, as `application/json`.
     pub fn new(status: u16, body: impl Into<String>) -> Self {
         Reply {
             status,
             body: body.into(),
+            content_type: "application/json".to_owned(),
+            headers: Vec::new(),
             delay: Duration::ZERO,
         }
+    }
+
+    /// The same answer with another content type.
+    pub fn typed(mut self, content_type: &str) -> Self {
+        self.content_type = content_type.to_owned();
+        self
+    }
+
+    /// The same answer with one more header.
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
     }
 
     /// The documented success answer with these counts.
@@ -150,12 +168,20 @@ async fn handle(
     if !shared.reply.delay.is_zero() {
         tokio::time::sleep(shared.reply.delay).await;
     }
-    (
-        StatusCode::from_u16(shared.reply.status).unwrap(),
-        [(header::CONTENT_TYPE, "application/json")],
-        shared.reply.body.clone(),
+    let reply = &shared.reply;
+    let mut response = (
+        StatusCode::from_u16(reply.status).unwrap(),
+        [(header::CONTENT_TYPE, reply.content_type.clone())],
+        reply.body.clone(),
     )
-        .into_response()
+        .into_response();
+    for (name, value) in &reply.headers {
+        response.headers_mut().insert(
+            header::HeaderName::from_static(name),
+            header::HeaderValue::from_str(value).unwrap(),
+        );
+    }
+    response
 }
 
 /// A raw HTTP server on 127.0.0.1:0 that reads one request's head, writes `head`
