@@ -119,6 +119,9 @@ pub struct UpstreamConfig {
     pub timeout: Duration,
     /// Most polls in flight at once.
     pub concurrency: usize,
+    /// Counts above this are refused as a bad body (default
+    /// [`headcount_convoso::DEFAULT_MAX_AGENTS`]).
+    pub max_agents: u32,
 }
 
 /// `[storage]`.
@@ -228,7 +231,7 @@ impl Config {
             token,
             method: self.upstream.method,
             timeout: self.upstream.timeout,
-            max_agents: headcount_convoso::DEFAULT_MAX_AGENTS,
+            max_agents: self.upstream.max_agents,
         }
     }
 
@@ -394,15 +397,28 @@ impl Checker<'_> {
                 ));
             }
             let at = |key: &str| format!("target {name_str:?}: {key}");
+            // Each filter is checked alone, so an error names the line of its key.
+            let check = |f: &Filters, span: &Spanned<()>| -> Result<()> {
+                f.check()
+                    .map_err(|e| Error::config(self.line(span), format!("{}", at(&e.to_string()))))
+            };
             let id = |v: Option<Spanned<Id>>, key: &str| -> Result<Option<String>> {
-                match v {
-                    None => Ok(None),
-                    Some(v) if v.get_ref().0.trim().is_empty() => Err(self.err(
+                let Some(v) = v else { return Ok(None) };
+                if v.get_ref().0.trim().is_empty() {
+                    return Err(self.err(
                         &v,
                         format!("{}: empty; leave the key out for no filter", at(key)),
-                    )),
-                    Some(v) => Ok(Some(v.into_inner().0.trim().to_owned())),
+                    ));
                 }
+                let value = v.get_ref().0.trim().to_owned();
+                let mut alone = Filters::default();
+                match key {
+                    "campaign_id" => alone.campaign_id = Some(value.clone()),
+                    "queue_id" => alone.queue_id = Some(value.clone()),
+                    _ => alone.user_id = Some(value.clone()),
+                }
+                check(&alone, &Spanned::new(v.span(), ()))?;
+                Ok(Some(value))
             };
             let campaign_id = id(t.campaign_id, "campaign_id")?;
             let queue_id = id(t.queue_id, "queue_id")?;
@@ -422,6 +438,11 @@ impl Checker<'_> {
                     if s.get_ref().trim().is_empty() {
                         return Err(self.err(&s, format!("{}: empty skill", at("skills"))));
                     }
+                    let alone = Filters {
+                        skills: vec![s.get_ref().clone()],
+                        ..Filters::default()
+                    };
+                    check(&alone, &Spanned::new(s.span(), ()))?;
                     skills.push(s.into_inner());
                 }
             }
@@ -469,7 +490,12 @@ impl Checker<'_> {
                 "upstream: missing key \"base_url\" (e.g. base_url = \"https://api.convoso.com/v1\")",
             ));
         };
-        // The client's own checks, with a placeholder token, so the rules live in one place.
+        // The client's own checks, with a placeholder token, so the rules live in one
+        // place. The URL is never echoed: it may hold a secret.
+        if let Err(why) = headcount_convoso::check_base_url(base_url.get_ref()) {
+            let shown = headcount_convoso::display_url(base_url.get_ref());
+            return Err(self.err(&base_url, format!("upstream.base_url {shown:?}: {why}")));
+        }
         if let Err(e) = Client::new(ClientConfig::new(
             base_url.get_ref().clone(),
             AuthToken::new("placeholder".to_owned()),
@@ -495,6 +521,22 @@ impl Checker<'_> {
                 )
             })?,
             None => Method::Post,
+        };
+        let max_agents = match raw.max_agents {
+            None => headcount_convoso::DEFAULT_MAX_AGENTS,
+            Some(m) => u32::try_from(*m.get_ref())
+                .ok()
+                .filter(|m| *m >= 1)
+                .ok_or_else(|| {
+                    self.err(
+                        &m,
+                        format!(
+                            "upstream.max_agents: {} is out of range 1..={}",
+                            m.get_ref(),
+                            u32::MAX
+                        ),
+                    )
+                })?,
         };
         let concurrency = match raw.concurrency {
             Some(c) if (1..=MAX_CONCURRENCY).contains(c.get_ref()) => {
@@ -550,6 +592,7 @@ impl Checker<'_> {
             method,
             timeout,
             concurrency,
+            max_agents,
         })
     }
 

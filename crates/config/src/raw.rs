@@ -30,6 +30,7 @@ pub(super) struct RawUpstream {
     pub method: Option<Spanned<String>>,
     pub timeout: Option<Spanned<String>>,
     pub concurrency: Option<Spanned<i64>>,
+    pub max_agents: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -94,18 +95,44 @@ pub(super) struct RawTarget {
     pub cron: Option<Spanned<String>>,
 }
 
-/// An ID written as a TOML string (`"111"`) or integer (`111`); kept as text, the way
+/// An ID written as a TOML string (`"111"`, or a list `"111,112"`), an integer
+/// (`111`), or an array of either (`[111, 112]`); kept as text, comma-joined, the way
 /// the API takes it.
 #[derive(Debug)]
 pub(super) struct Id(pub String);
 
+/// One element of an ID array: a string or an integer.
+struct Element(String);
+
+impl<'de> Deserialize<'de> for Element {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ElementVisitor;
+        impl Visitor<'_> for ElementVisitor {
+            type Value = Element;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an ID as a string or an integer")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Element, E> {
+                Ok(Element(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Element, E> {
+                Ok(Element(v.to_string()))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Element, E> {
+                Ok(Element(v.to_owned()))
+            }
+        }
+        d.deserialize_any(ElementVisitor)
+    }
+}
+
 impl<'de> Deserialize<'de> for Id {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct IdVisitor;
-        impl Visitor<'_> for IdVisitor {
+        impl<'v> Visitor<'v> for IdVisitor {
             type Value = Id;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an ID as a string or an integer")
+                f.write_str("an ID as a string or an integer, or a list of them")
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Id, E> {
                 Ok(Id(v.to_string()))
@@ -115,6 +142,16 @@ impl<'de> Deserialize<'de> for Id {
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Id, E> {
                 Ok(Id(v.to_owned()))
+            }
+            fn visit_seq<A: de::SeqAccess<'v>>(self, mut seq: A) -> Result<Id, A::Error> {
+                let mut parts = Vec::new();
+                while let Some(Element(part)) = seq.next_element()? {
+                    parts.push(part);
+                }
+                if parts.is_empty() {
+                    return Err(de::Error::custom("an empty list of IDs"));
+                }
+                Ok(Id(parts.join(",")))
             }
         }
         d.deserialize_any(IdVisitor)

@@ -190,6 +190,42 @@ user_id = 12345
 }
 
 #[test]
+fn id_lists_are_arrays_or_comma_strings_sent_canonical() {
+    let c = parse(
+        r#"
+[upstream]
+base_url = "http://x/v1"
+max_agents = 5000
+[[target]]
+name = "a"
+campaign_id = [112, "111", 111]
+queue_id = " 4311, 4310 "
+"#,
+    )
+    .unwrap();
+    let f = &c.targets[0].filters;
+    assert_eq!(f.campaign_id.as_deref(), Some("111,112"));
+    assert_eq!(f.queue_id.as_deref(), Some("4310,4311"));
+    assert_eq!(
+        c.targets[0].filters_json(),
+        r#"{"campaign_id":"111,112","queue_id":"4310,4311"}"#
+    );
+    assert_eq!(c.upstream.max_agents, 5000);
+    let token = headcount_convoso::AuthToken::new("t".to_owned());
+    assert_eq!(c.client_config(token).max_agents, 5000);
+}
+
+#[test]
+fn credentials_in_the_base_url_are_never_echoed() {
+    let e = parse(
+        "[upstream]\nbase_url = \"https://ops:hunter2@api.convoso.com/v1\"\n[[target]]\nname = \"a\"\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(!e.contains("ops") && !e.contains("hunter2"), "{e}");
+}
+
+#[test]
 fn durations_take_every_documented_unit() {
     let cases = [
         ("500ms", Duration::from_millis(500)),
@@ -458,6 +494,36 @@ const BAD: &[(&str, &str, usize, &str)] = &[
         "[upstream]\nbase_url = \"http://x/v1\n[[target]]\nname = \"a\"\n",
         2,
         "",
+    ),
+    (
+        "a bad element in an ID list",
+        "[upstream]\nbase_url = \"http://x/v1\"\n[[target]]\nname = \"a\"\nqueue_id = \"222\"\ncampaign_id = [111, \"11x\"]\n",
+        6,
+        "target \"a\": campaign_id: \"11x\" is not an ID",
+    ),
+    (
+        "an empty element in an ID string",
+        "[upstream]\nbase_url = \"http://x/v1\"\n[[target]]\nname = \"a\"\nuser_id = \"12345,,12346\"\n",
+        5,
+        "target \"a\": user_id: \"12345,,12346\" has an empty element",
+    ),
+    (
+        "a skill with a comma",
+        "[upstream]\nbase_url = \"http://x/v1\"\n[[target]]\nname = \"a\"\nskills = [\"english\",\n  \"a,b\"]\n",
+        6,
+        "target \"a\": skills: \"a,b\" holds a comma",
+    ),
+    (
+        "credentials in the base URL",
+        "[upstream]\nbase_url = \"https://ops:hunter2@api.convoso.com/v1\"\n[[target]]\nname = \"a\"\n",
+        2,
+        "upstream.base_url \"https://****@api.convoso.com/v1\": must not contain credentials",
+    ),
+    (
+        "max_agents out of range",
+        "[upstream]\nbase_url = \"http://x/v1\"\nmax_agents = 0\n[[target]]\nname = \"a\"\n",
+        3,
+        "upstream.max_agents: 0 is out of range",
     ),
 ];
 
