@@ -12,6 +12,8 @@
 //!   day the trend does not reach back to. So the start of the history and the
 //!   partial day's own average are told apart from settled averages.
 
+use std::collections::BTreeSet;
+
 use chrono::{Days, NaiveDate, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 use headcount_query::{Band, Forecast, ForecastHour, Trend, TrendDay};
@@ -76,7 +78,7 @@ fn days<'a>(trend: &'a Trend, range: &ChartRange) -> Vec<Day<'a>> {
             .unwrap_or(all[i].start.timestamp() + 86_400)
     };
     // Whole days with data, by date: what a full 7-day window needs.
-    let whole: Vec<NaiveDate> = (0..all.len())
+    let whole: BTreeSet<NaiveDate> = (0..all.len())
         .filter(|&i| all[i].logged_in.is_some() && end_of(i) <= range.to)
         .map(|i| all[i].date)
         .collect();
