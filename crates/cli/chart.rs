@@ -94,6 +94,7 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
         height: args.height,
         theme,
         format,
+        legend: true,
     };
     let opts = asked.clamped();
     if opts != asked {

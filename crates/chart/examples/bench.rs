@@ -43,6 +43,7 @@ fn main() {
         profile: None,
         trend: None,
         forecast: None,
+        range: None,
     };
     for (name, format) in [("png", Format::Png), ("svg", Format::Svg)] {
         for theme in [Theme::Light, Theme::Dark] {

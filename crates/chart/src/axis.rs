@@ -2,8 +2,8 @@
 //! ticks, and the range text of subtitles.
 
 use chrono::{
-    DateTime, Datelike, Days, Duration, FixedOffset, Months, NaiveDate, NaiveDateTime, NaiveTime,
-    TimeZone, Timelike,
+    DateTime, Datelike, Days, Duration, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
+    Timelike,
 };
 use chrono_tz::Tz;
 
@@ -28,60 +28,6 @@ impl Clock for Tz {
         self.from_local_datetime(&n)
             .earliest()
             .map(|t| t.timestamp())
-    }
-}
-
-/// A clock known only from stamped instants (the trend's days and forecast hours
-/// carry their offsets but no zone name): each offset holds from its instant until
-/// the next one's.
-pub(crate) struct Offsets(Vec<(i64, i32)>);
-
-impl Offsets {
-    pub(crate) fn new(stamps: impl IntoIterator<Item = DateTime<FixedOffset>>) -> Offsets {
-        let mut v: Vec<(i64, i32)> = stamps
-            .into_iter()
-            .map(|s| (s.timestamp(), s.offset().local_minus_utc()))
-            .collect();
-        v.sort_unstable();
-        v.dedup();
-        Offsets(v)
-    }
-
-    fn offset_at(&self, t: i64) -> i32 {
-        let i = self.0.partition_point(|&(at, _)| at <= t);
-        self.0
-            .get(i.saturating_sub(1))
-            .map_or(0, |&(_, offset)| offset)
-    }
-}
-
-impl Clock for Offsets {
-    fn local(&self, t: i64) -> NaiveDateTime {
-        DateTime::from_timestamp(t + i64::from(self.offset_at(t)), 0)
-            .unwrap_or_default()
-            .naive_utc()
-    }
-
-    fn instant(&self, n: NaiveDateTime) -> Option<i64> {
-        let naive = n.and_utc().timestamp();
-        let mut offsets: Vec<i32> = self.0.iter().map(|p| p.1).collect();
-        offsets.sort_unstable();
-        offsets.dedup();
-        if offsets.is_empty() {
-            offsets.push(0);
-        }
-        let valid: Vec<i64> = offsets
-            .into_iter()
-            .map(|o| naive - i64::from(o))
-            .filter(|&t| i64::from(self.offset_at(t)) == naive - t)
-            .collect();
-        // Between two stamps of different offsets the change could lie anywhere, so a
-        // local time there may read validly under both; a stamp itself is certain.
-        valid
-            .iter()
-            .copied()
-            .find(|t| self.0.binary_search_by_key(t, |p| p.0).is_ok())
-            .or_else(|| valid.iter().copied().min())
     }
 }
 
@@ -129,6 +75,8 @@ pub(crate) struct TimeTicks {
     /// Whether day labels name the weekday ("Mon 18") rather than the month
     /// ("Nov 18"): for spans up to about two weeks.
     weekday: bool,
+    /// Whether labels sit in the middle of their day (an axis of daily values).
+    centred: bool,
 }
 
 impl TimeTicks {
@@ -162,6 +110,7 @@ impl TimeTicks {
             every: Every::Years(5),
             multi_day,
             weekday,
+            centred: false,
         };
         let finest = if daily {
             SPACINGS
@@ -172,19 +121,60 @@ impl TimeTicks {
             0
         };
         for every in SPACINGS.into_iter().skip(finest) {
-            // A spacing with labels too wide for even two of them is no use.
+            // A first guess from a representative label saves measuring every label of
+            // spacings that cannot fit.
             let room = label_width(Self::sample_label(every, weekday)) + gap;
             let max = (pixels / room.max(1)).max(1) as usize;
-            if let Some(at) = generate(clock, every, from, to, max) {
-                return TimeTicks {
-                    at,
-                    every,
-                    multi_day,
-                    weekday,
-                };
+            let Some(at) = generate(clock, every, from, to, max) else {
+                continue;
+            };
+            let ticks = TimeTicks {
+                at,
+                every,
+                multi_day,
+                weekday,
+                centred: daily && matches!(every, Every::Days(_) | Every::Week),
+            };
+            if ticks.labels_fit(clock, (from, to), pixels, gap, &label_width) {
+                return ticks;
             }
         }
         fallback
+    }
+
+    /// Where tick `t`'s label is centred: on the tick, or in the middle of its day on an
+    /// axis of daily values (where those values are plotted); `None` when that middle
+    /// lies past `to`.
+    pub(crate) fn label_at(&self, t: i64, to: i64) -> Option<i64> {
+        if !self.centred {
+            return Some(t);
+        }
+        let mid = t + 43_200;
+        (mid < to).then_some(mid)
+    }
+
+    /// Whether every label, measured, keeps at least `gap` pixels from its neighbours.
+    fn labels_fit(
+        &self,
+        clock: &impl Clock,
+        (from, to): (i64, i64),
+        pixels: i32,
+        gap: i32,
+        label_width: impl Fn(&str) -> i32,
+    ) -> bool {
+        let span = (to - from).max(1) as f64;
+        let placed: Vec<(f64, i32)> = self
+            .at
+            .iter()
+            .filter_map(|&t| {
+                let at = self.label_at(t, to)?;
+                let x = (at - from) as f64 / span * f64::from(pixels);
+                Some((x, label_width(&self.label(clock, t))))
+            })
+            .collect();
+        placed
+            .windows(2)
+            .all(|w| w[1].0 - w[0].0 >= f64::from(w[0].1 + w[1].1) / 2.0 + f64::from(gap))
     }
 
     /// The label of tick `t`.
@@ -284,67 +274,98 @@ fn advance(n: NaiveDateTime, every: Every) -> Option<NaiveDateTime> {
     }
 }
 
-/// Round value ticks from 0: the top of the axis (at least `max`, with a little
-/// headroom) and the ticks, at most `max_ticks` of them, steps of 1, 2 or 5 × 10ⁿ and
-/// never finer than `min_step`.
+/// Round value ticks from 0 for values up to `max`: the top of the axis and the ticks.
+///
+/// The top is the first round number (1, 1.2, 1.4, 1.5, 1.6, 1.8, 2, 2.5, 3, 3.5, 4,
+/// 4.5, 5, 6, 7, 8 or 9 × 10ⁿ) at
+/// or above `max` plus 2% headroom, so the data fills the plot whatever its size: a
+/// peak of 195 gets an axis to 200, 58 one to 60. The ticks divide the top into 2 to
+/// `max_ticks − 1` equal steps, never finer than `min_step` and, for `min_step` ≥ 1,
+/// whole: steps of 1, 2 or 5 × 10ⁿ where one divides the top, else 2.5, else 3 or 4
+/// × 10ⁿ, each with as many ticks as fit. A top no such step divides is passed over
+/// for the next. Without data (`max` ≤ 0) the axis runs to `min_step`.
 pub(crate) fn value_ticks(max: f64, max_ticks: usize, min_step: f64) -> (f64, Vec<f64>) {
-    let max = if max.is_finite() && max > 0.0 {
-        max * 1.05
-    } else {
-        min_step
+    const TOPS: [f64; 17] = [
+        1.0, 1.2, 1.4, 1.5, 1.6, 1.8, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0, 7.0, 8.0, 9.0,
+    ];
+    /// Step mantissas, most readable first.
+    const STEPS: [&[f64]; 3] = [&[1.0, 2.0, 5.0], &[2.5], &[3.0, 4.0]];
+    let divisions = max_ticks.max(2) - 1;
+    if !(max.is_finite() && max > 0.0) {
+        return (min_step, vec![0.0, min_step]);
+    }
+    let want = (max * 1.02).max(min_step);
+    let rank = |v: f64| {
+        let m = v / 10f64.powf(v.log10().floor());
+        STEPS
+            .iter()
+            .position(|group| group.iter().any(|s| (m - s).abs() < 1e-9))
     };
-    let max_ticks = max_ticks.max(2);
-    let mut mag = 10f64.powf((max / max_ticks as f64).log10().floor());
+    let whole = |v: f64| min_step < 1.0 || (v - v.round()).abs() < 1e-9;
+    let mut mag = 10f64.powf(want.log10().floor() - 1.0);
     loop {
-        for m in [1.0, 2.0, 5.0] {
-            let step = (m * mag).max(min_step);
-            let top = (max / step).ceil() * step;
-            let n = (top / step).round() as usize + 1;
-            if n <= max_ticks {
-                let ticks = (0..n).map(|i| i as f64 * step).collect();
-                return (top, ticks);
+        for t in TOPS {
+            let top = t * mag;
+            if top < want - 1e-9 || !whole(top) {
+                continue;
+            }
+            // A single division only when the axis has room for no more.
+            let fewest = if divisions == 1 { 1 } else { 2 };
+            let best = (fewest..=divisions)
+                .filter_map(|d| {
+                    let step = top / d as f64;
+                    let ok = step >= min_step - 1e-9 && whole(step);
+                    ok.then(|| rank(step).map(|r| (r, d)))?
+                })
+                // The best-ranked step, and with it the most ticks.
+                .min_by_key(|&(r, d)| (r, std::cmp::Reverse(d)));
+            if let Some((_, d)) = best {
+                let step = top / d as f64;
+                return (top, (0..=d).map(|i| i as f64 * step).collect());
             }
         }
         mag *= 10.0;
     }
 }
 
-/// A range as a subtitle shows it, in the stamps' own offsets: whole local days as
-/// dates (`Nov 1 – Nov 30, 2026`: the exclusive end's day is not shown), anything else
-/// with times.
-pub(crate) fn range_text(from: &DateTime<FixedOffset>, to: &DateTime<FixedOffset>) -> String {
-    let (a, b) = (from.naive_local(), to.naive_local());
+/// The range a chart shows, as its subtitle names it: local dates and times in `tz`
+/// and the IANA zone name, e.g. `2026-11-16 16:15 – 2026-11-23 16:30
+/// America/New_York`. Whole local days read as dates, the last one inclusive
+/// (`2026-11-01 – 2026-11-30 America/New_York`, or one date for one day); a range
+/// within one date as `2026-11-18 09:00–17:00 America/New_York`. The second text is
+/// the shorter form for narrow pictures: dates only.
+pub(crate) fn range_texts(tz: Tz, (from, to): (i64, i64)) -> [String; 2] {
+    let (a, b) = (tz.local(from), tz.local(to.max(from)));
+    let zone = tz.name();
+    // The last instant of the range, for the date of an exclusive end.
+    let last = tz.local((to - 1).max(from)).date();
+    let dates = if last == a.date() {
+        format!("{} {zone}", a.format("%Y-%m-%d"))
+    } else {
+        format!(
+            "{} – {} {zone}",
+            a.format("%Y-%m-%d"),
+            last.format("%Y-%m-%d")
+        )
+    };
     let whole_days = a.time() == NaiveTime::MIN && b.time() == NaiveTime::MIN;
-    if whole_days {
-        let last = b - Days::new(1);
-        if last.date() <= a.date() {
-            return a.format("%a %b %-d, %Y").to_string();
-        }
-        if a.year() == last.year() {
-            return format!("{} – {}", a.format("%b %-d"), last.format("%b %-d, %Y"));
-        }
-        return format!("{} – {}", a.format("%b %-d, %Y"), last.format("%b %-d, %Y"));
-    }
-    if a.date() == b.date() {
-        return format!(
-            "{} {}–{}",
-            a.format("%b %-d, %Y"),
+    let full = if whole_days {
+        dates.clone()
+    } else if a.date() == b.date() {
+        format!(
+            "{} {}–{} {zone}",
+            a.format("%Y-%m-%d"),
             a.format("%H:%M"),
             b.format("%H:%M")
-        );
-    }
-    if a.year() == b.year() {
-        return format!(
-            "{} – {}",
-            a.format("%b %-d %H:%M"),
-            b.format("%b %-d %H:%M, %Y")
-        );
-    }
-    format!(
-        "{} – {}",
-        a.format("%b %-d, %Y %H:%M"),
-        b.format("%b %-d, %Y %H:%M")
-    )
+        )
+    } else {
+        format!(
+            "{} – {} {zone}",
+            a.format("%Y-%m-%d %H:%M"),
+            b.format("%Y-%m-%d %H:%M")
+        )
+    };
+    [full, dates]
 }
 
 #[cfg(test)]
@@ -395,6 +416,25 @@ mod tests {
     }
 
     #[test]
+    fn ticks_thin_out_until_the_measured_labels_fit() {
+        let day = (
+            at("2026-11-18T00:00:00-05:00"),
+            at("2026-11-19T00:00:00-05:00"),
+        );
+        // The representative label measures 50 px, so every 2 hours would do (13
+        // ticks on 800 px); but the real labels measure 70: 2-hour ticks are 66.7 px
+        // apart, under 70 + 10. Every 3 hours (100 px apart) fits.
+        let width = |s: &str| if s == "Wed 28" { 50 } else { 70 };
+        let t = TimeTicks::choose(&NY, day, false, 800, 10, width);
+        assert_eq!(t.every, Every::Hours(3));
+        let span = (day.1 - day.0) as f64;
+        for w in t.at.windows(2) {
+            let px = (w[1] - w[0]) as f64 / span * 800.0;
+            assert!(px >= 80.0, "{px}");
+        }
+    }
+
+    #[test]
     fn hourly_ticks_skip_the_hour_the_clock_skips() {
         let span = (
             at("2026-03-08T00:00:00-05:00"),
@@ -406,60 +446,68 @@ mod tests {
     }
 
     #[test]
-    fn offsets_clock_follows_its_stamps() {
-        let stamps = [
-            DateTime::parse_from_rfc3339("2026-10-31T00:00:00-04:00").unwrap(),
-            DateTime::parse_from_rfc3339("2026-11-02T00:00:00-05:00").unwrap(),
-        ];
-        let c = Offsets::new(stamps);
-        let n = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+    fn value_ticks_end_at_a_nice_number_just_above_the_data() {
+        // 195 + 2% = 198.9: the next nice top is 200, in 2 steps of 100 when only 3
+        // ticks fit (it used to run to 400), 4 of 50 with 5.
+        assert_eq!(value_ticks(195.0, 3, 1.0), (200.0, vec![0.0, 100.0, 200.0]));
         assert_eq!(
-            c.instant(n("2026-10-31 00:00")),
-            Some(stamps[0].timestamp())
+            value_ticks(195.0, 5, 1.0),
+            (200.0, vec![0.0, 50.0, 100.0, 150.0, 200.0])
         );
-        assert_eq!(
-            c.instant(n("2026-11-02 00:00")),
-            Some(stamps[1].timestamp())
-        );
-        assert_eq!(c.local(stamps[1].timestamp()), n("2026-11-02 00:00"));
-    }
-
-    #[test]
-    fn value_ticks_are_round_and_cover_the_maximum() {
-        assert_eq!(
-            value_ticks(47.0, 4, 1.0),
-            (60.0, vec![0.0, 20.0, 40.0, 60.0])
-        );
-        assert_eq!(value_ticks(47.0, 6, 1.0).1.len(), 6);
-        assert_eq!(value_ticks(47.0, 11, 1.0).0, 50.0);
-        // Small counts never get fractional agents.
+        // 58 + 2% = 59.16: 60, as 0/30/60 (it used to run to 100).
+        assert_eq!(value_ticks(58.0, 3, 1.0), (60.0, vec![0.0, 30.0, 60.0]));
+        // 47.94: 50 in steps of 25 with 4 ticks, of 5 with 11.
+        assert_eq!(value_ticks(47.0, 4, 1.0), (50.0, vec![0.0, 25.0, 50.0]));
+        assert_eq!(value_ticks(47.0, 11, 1.0).1.len(), 11);
+        // 63 + 2% = 64.26: 70 in steps of 10; with 3 ticks 70 has no step (35 is
+        // not one), so 80.
+        assert_eq!(value_ticks(63.0, 8, 1.0).0, 70.0);
+        assert_eq!(value_ticks(63.0, 3, 1.0), (80.0, vec![0.0, 40.0, 80.0]));
+        // 36 + 2% = 36.72: 40; steps of 5 (8 of them) rather than 4 (10).
+        assert_eq!(value_ticks(36.0, 11, 1.0).1[1], 5.0);
+        // Small counts never get fractional agents: 2.04 → 2.5 is not whole, so 3.
         assert_eq!(value_ticks(2.0, 10, 1.0), (3.0, vec![0.0, 1.0, 2.0, 3.0]));
         assert_eq!(value_ticks(0.0, 5, 1.0), (1.0, vec![0.0, 1.0]));
+        // 12 + 2% = 12.24: 15 in steps of 5.
+        assert_eq!(
+            value_ticks(12.0, 4, 1.0),
+            (15.0, vec![0.0, 5.0, 10.0, 15.0])
+        );
     }
 
     #[test]
-    fn ranges_read_as_dates_or_times() {
-        let p = |s: &str| DateTime::parse_from_rfc3339(s).unwrap();
+    fn ranges_name_local_dates_times_and_the_zone() {
+        let texts = |a: &str, b: &str| range_texts(NY, (at(a), at(b)));
         assert_eq!(
-            range_text(
-                &p("2026-11-01T00:00:00-04:00"),
-                &p("2026-12-01T00:00:00-05:00")
-            ),
-            "Nov 1 – Nov 30, 2026"
+            texts("2026-11-16T16:15:00-05:00", "2026-11-23T16:30:00-05:00"),
+            [
+                "2026-11-16 16:15 – 2026-11-23 16:30 America/New_York",
+                "2026-11-16 – 2026-11-23 America/New_York"
+            ]
+        );
+        // A month of whole days across the fall-back: the last day is Nov 30.
+        assert_eq!(
+            texts("2026-11-01T00:00:00-04:00", "2026-12-01T00:00:00-05:00")[0],
+            "2026-11-01 – 2026-11-30 America/New_York"
         );
         assert_eq!(
-            range_text(
-                &p("2026-11-18T00:00:00-05:00"),
-                &p("2026-11-19T00:00:00-05:00")
-            ),
-            "Wed Nov 18, 2026"
+            texts("2026-11-18T00:00:00-05:00", "2026-11-19T00:00:00-05:00")[0],
+            "2026-11-18 America/New_York"
         );
         assert_eq!(
-            range_text(
-                &p("2026-11-17T09:00:00-05:00"),
-                &p("2026-11-18T09:00:00-05:00")
-            ),
-            "Nov 17 09:00 – Nov 18 09:00, 2026"
+            texts("2026-11-18T09:00:00-05:00", "2026-11-18T17:00:00-05:00"),
+            [
+                "2026-11-18 09:00–17:00 America/New_York",
+                "2026-11-18 America/New_York"
+            ]
+        );
+        // Shown in the zone asked for, whatever the instants' offsets.
+        assert_eq!(
+            range_texts(
+                chrono_tz::Asia::Kolkata,
+                (at("2026-11-18T00:00:00Z"), at("2026-11-18T12:00:00Z"))
+            )[0],
+            "2026-11-18 05:30–17:30 Asia/Kolkata"
         );
     }
 }

@@ -1,5 +1,6 @@
-//! Where charts are drawn: the PNG and SVG backends, the font, sizes that scale with
-//! the picture, text and legend helpers, and the header every chart shares.
+//! Where charts are drawn: rendering to PNG (through `raster`) or SVG (through
+//! `svg`), the font, sizes that scale with the picture, text and legend helpers, and
+//! the header every chart shares.
 
 use std::sync::OnceLock;
 
@@ -9,10 +10,12 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontDesc, FontFamily, FontStyle, RGBColor, TextStyle};
 
-use crate::Error;
+use crate::axis::range_texts;
 use crate::options::{Format, Options};
+use crate::raster::{self, Raster};
 use crate::svg::SvgText;
 use crate::theme::Palette;
+use crate::{ChartRange, Error};
 
 /// The family every chart's text is drawn in: DejaVu Sans, shipped inside the
 /// `dejavu` crate and registered with plotters' `ab_glyph` renderer, so no system font
@@ -71,7 +74,8 @@ pub(crate) struct Scale {
     pub pad: i32,
     /// Width of data lines.
     pub line: u32,
-    /// Small pictures (400 × 200 and the like) leave out what does not fit: subtitles,
+    /// Small pictures (400 × 200 and the like) leave out what does not fit: subtitle
+    /// details (the range stays),
     /// axis descriptions, secondary legend entries.
     pub compact: bool,
 }
@@ -103,6 +107,8 @@ impl Scale {
 pub(crate) struct Cx {
     pub pal: Palette,
     pub sc: Scale,
+    /// Whether legends are drawn ([`Options::legend`]).
+    pub legend: bool,
 }
 
 impl Cx {
@@ -122,16 +128,19 @@ pub(crate) fn render(opts: &Options, chart: &impl Paint) -> Result<Vec<u8>, Erro
     let cx = Cx {
         pal: Palette::of(opts.theme),
         sc: Scale::of(opts.width, opts.height),
+        legend: opts.legend,
     };
     let size = (opts.width, opts.height);
     match opts.format {
         Format::Png => {
-            let mut rgb = vec![0u8; opts.width as usize * opts.height as usize * 3];
+            let k = raster::factor(opts.width, opts.height);
+            let pixels = (opts.width * k) as usize * (opts.height * k) as usize;
+            let mut rgb = vec![0u8; pixels * 3];
             {
-                let root = BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area();
+                let root = Raster::new(&mut rgb, size, k).into_drawing_area();
                 paint_root(&root, chart, &cx)?;
             }
-            encode_png(&rgb, size)
+            encode_png(&raster::shrink(rgb, size, k), size)
         }
         Format::Svg => {
             let mut svg = String::new();
@@ -204,6 +213,10 @@ pub(crate) enum Swatch {
     Line(RGBColor),
     /// A dashed line over its shaded band: a forecast.
     DashedBand(RGBColor),
+    /// A dashed line: a value built from less than it should be.
+    Dashed(RGBColor),
+    /// A hollow dot: a partial value.
+    Hollow(RGBColor),
     /// Dots on a faint line: daily values.
     Dots(RGBColor),
     /// A line over its shaded band.
@@ -214,6 +227,8 @@ pub(crate) enum Swatch {
     Block(RGBColor),
     /// Hatched: no data.
     Hatch,
+    /// Failed polls ([`failed_mark`]).
+    Failed,
 }
 
 /// One legend entry.
@@ -311,11 +326,13 @@ pub(crate) fn swatch<DB: DrawingBackend>(
                 c.stroke_width(line + 1),
             ))?;
         }
-        Swatch::DashedBand(c) => {
-            area.draw(&Rectangle::new(
-                [(x, cy - half), (x + len, cy + half)],
-                c.mix(cx.pal.tint * 1.5).filled(),
-            ))?;
+        Swatch::DashedBand(c) | Swatch::Dashed(c) => {
+            if matches!(s, Swatch::DashedBand(_)) {
+                area.draw(&Rectangle::new(
+                    [(x, cy - half), (x + len, cy + half)],
+                    c.mix(cx.pal.tint * 1.5).filled(),
+                ))?;
+            }
             let dash = (len / 4).max(2);
             let mut a = x;
             while a < x + len {
@@ -326,6 +343,10 @@ pub(crate) fn swatch<DB: DrawingBackend>(
                 ))?;
                 a += dash * 2;
             }
+        }
+        Swatch::Hollow(c) => {
+            let r = (half * 2 / 3).max(2) as u32 + 1;
+            area.draw(&Circle::new((x + len / 2, cy), r, c.stroke_width(line / 2)))?;
         }
         Swatch::Dots(c) => {
             area.draw(&PathElement::new(
@@ -362,6 +383,9 @@ pub(crate) fn swatch<DB: DrawingBackend>(
         Swatch::Hatch => {
             hatch(area, cx, (x, cy - half), (x + len, cy + half))?;
         }
+        Swatch::Failed => {
+            failed_mark(area, cx, (x, cy - half), (x + len, cy + half))?;
+        }
     }
     Ok(())
 }
@@ -370,13 +394,25 @@ pub(crate) fn swatch<DB: DrawingBackend>(
 pub(crate) fn hatch<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     cx: &Cx,
+    a: (i32, i32),
+    b: (i32, i32),
+) -> Drawn {
+    let (fill, lines) = (cx.pal.empty.filled(), cx.pal.hatch.stroke_width(1));
+    hatched(area, cx, a, b, fill, lines)
+}
+
+/// A box filled with `fill` and crossed by thin diagonals drawn with `lines`.
+pub(crate) fn hatched<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    cx: &Cx,
     (x0, y0): (i32, i32),
     (x1, y1): (i32, i32),
+    fill: ShapeStyle,
+    lines: ShapeStyle,
 ) -> Drawn {
-    area.draw(&Rectangle::new([(x0, y0), (x1, y1)], cx.pal.empty.filled()))?;
+    area.draw(&Rectangle::new([(x0, y0), (x1, y1)], fill))?;
     let step = cx.sc.px(7.0, 5.0);
     let (w, h) = (x1 - x0, y1 - y0);
-    let style = cx.pal.hatch.stroke_width(1);
     // Lines x − y = c for c stepping across the box, clipped to it by hand so the
     // pattern never spills into neighbouring cells.
     let mut c = -h + step / 2;
@@ -386,7 +422,7 @@ pub(crate) fn hatch<DB: DrawingBackend>(
         if len > 0 {
             area.draw(&PathElement::new(
                 vec![(x0 + ax, y0 + ay), (x0 + ax + len, y0 + ay + len)],
-                style,
+                lines,
             ))?;
         }
         c += step;
@@ -394,21 +430,44 @@ pub(crate) fn hatch<DB: DrawingBackend>(
     Ok(())
 }
 
-/// The header every chart starts with: a bold title, a muted subtitle (left out on
-/// small pictures) and a legend, beside the title when both fit, else on a row of its
-/// own; on small pictures legend entries are dropped from the end (least important
-/// last) until the row fits. Returns where the body below it starts.
+/// How failed polls are marked on every time chart: the failure colour's tint crossed
+/// by its diagonals, over the background, so it reads apart from the utilization
+/// chart's red critical band.
+pub(crate) fn failed_mark<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    cx: &Cx,
+    a: (i32, i32),
+    b: (i32, i32),
+) -> Drawn {
+    let pal = &cx.pal;
+    area.draw(&Rectangle::new([a, b], pal.background.filled()))?;
+    let fill = pal.failed.mix(pal.tint).filled();
+    hatched(area, cx, a, b, fill, pal.failed.mix(0.6).stroke_width(1))
+}
+
+/// The header every chart starts with: a bold title; a muted subtitle that names the
+/// range and zone ([`range_texts`]) followed by `details`; and the legend, beside the
+/// title when both fit, else below in as many right-aligned rows as it needs.
+///
+/// Small pictures ([`Scale::compact`]) keep the subtitle to the range and zone, in
+/// the shorter dates-only form where the full one does not fit, and leave it out only
+/// where neither fits (200 px wide); their legend gets one row, entries dropped from
+/// the end (least important last) until it fits. [`Options::legend`] false draws no
+/// legend. Returns where the body below starts.
 pub(crate) fn header<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     cx: &Cx,
     title: &str,
-    subtitle: Option<&str>,
+    range: &ChartRange,
+    details: &str,
     legend: &[Item],
 ) -> Drawn<i32> {
     let sc = &cx.sc;
+    let legend = if cx.legend { legend } else { &[] };
     let (pad, w) = (sc.pad, sc.w);
+    let room = w - 2 * pad;
     let title_font = cx.bold(sc.title, cx.pal.text);
-    let title = fit_text(root, title, &title_font, w - 2 * pad)?;
+    let title = fit_text(root, title, &title_font, room)?;
     put(root, &title, &title_font, (pad, pad), HPos::Left, VPos::Top)?;
     let title_w = text_width(root, &title, &title_font)?;
     let title_h = (sc.title * 1.2).round() as i32;
@@ -416,28 +475,72 @@ pub(crate) fn header<DB: DrawingBackend>(
 
     let m = LegendMetrics::of(cx);
     let widths = legend_widths(root, cx, legend)?;
-    let room_beside = w - 2 * pad - title_w - 2 * m.spacing;
+    let room_beside = room - title_w - 2 * m.spacing;
     let legend_beside = !legend.is_empty() && row_width(&widths, m.spacing) <= room_beside;
     if legend_beside {
         draw_legend(root, cx, legend, &widths, w - pad, pad + title_h / 2)?;
     }
-    if let Some(sub) = subtitle.filter(|_| !sc.compact) {
-        let font = cx.font(sc.small, cx.pal.muted);
-        let sub = fit_text(root, sub, &font, w - 2 * pad)?;
+
+    let font = cx.font(sc.small, cx.pal.muted);
+    let [full, dates] = range_texts(range.tz, (range.from, range.to));
+    let sub = if sc.compact {
+        let mut fitting = None;
+        for text in [full, dates] {
+            if text_width(root, &text, &font)? <= room {
+                fitting = Some(text);
+                break;
+            }
+        }
+        fitting
+    } else if details.is_empty() {
+        Some(fit_text(root, &full, &font, room)?)
+    } else {
+        Some(fit_text(root, &format!("{full} · {details}"), &font, room)?)
+    };
+    if let Some(sub) = sub {
         put(root, &sub, &font, (pad, y), HPos::Left, VPos::Top)?;
         y += (sc.small * 1.3).round() as i32;
     }
+
     if !legend_beside && !legend.is_empty() {
-        let mut n = legend.len();
-        while n > 1 && row_width(&widths[..n], m.spacing) > w - 2 * pad {
-            n -= 1;
-        }
+        let rows = if sc.compact {
+            let mut n = legend.len();
+            while n > 1 && row_width(&widths[..n], m.spacing) > room {
+                n -= 1;
+            }
+            std::iter::once(0..n).collect()
+        } else {
+            legend_rows(&widths, m.spacing, room)
+        };
         let row_h = (sc.text * 1.3).round() as i32;
         y += sc.pad / 3;
-        draw_legend(root, cx, &legend[..n], &widths[..n], w - pad, y + row_h / 2)?;
-        y += row_h;
+        for r in rows {
+            draw_legend(
+                root,
+                cx,
+                &legend[r.clone()],
+                &widths[r],
+                w - pad,
+                y + row_h / 2,
+            )?;
+            y += row_h;
+        }
     }
     Ok(y + sc.pad / 2)
+}
+
+/// Splits legend entries of `widths`, in order, into rows at most `room` wide (an
+/// entry wider than that gets a row of its own).
+fn legend_rows(widths: &[i32], spacing: i32, room: i32) -> Vec<std::ops::Range<usize>> {
+    let mut rows = Vec::new();
+    let mut start = 0;
+    for i in 1..=widths.len() {
+        if i == widths.len() || row_width(&widths[start..=i], spacing) > room {
+            rows.push(start..i);
+            start = i;
+        }
+    }
+    rows
 }
 
 /// `text`, shortened with an ellipsis until it fits in `max` pixels.
@@ -486,6 +589,15 @@ pub(crate) fn no_data<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn legend_rows_wrap_in_order() {
+        // Entries 40, 50, 30 and 70 wide, 10 apart, in rows of at most 100.
+        let rows = legend_rows(&[40, 50, 30, 70], 10, 100);
+        assert_eq!(rows, vec![0..2, 2..3, 3..4]);
+        assert_eq!(legend_rows(&[150], 10, 100), vec![0..1]);
+        assert!(legend_rows(&[], 10, 100).is_empty());
+    }
 
     #[test]
     fn fonts_scale_with_the_picture_but_stay_legible() {

@@ -5,6 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
+use crate::ChartRange;
 use crate::canvas::{Cx, Drawn, Item, Paint, Swatch, hatch, header, no_data, put, text_width};
 use crate::theme::{is_light, ramp};
 
@@ -12,6 +13,7 @@ use crate::theme::{is_light, ramp};
 pub(crate) struct Heatmap<'a> {
     pub target: &'a str,
     pub profile: &'a Profile,
+    pub range: ChartRange,
 }
 
 const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -69,7 +71,7 @@ impl Paint for Heatmap<'_> {
         let has_data = any(|c| !matches!(c, Cell::Empty));
         // A legend for lines that are not drawn would only puzzle.
         let legend = if has_data { &legend[..] } else { &[] };
-        let top = header(root, cx, &title, Some(&sub), legend)?;
+        let top = header(root, cx, &title, &self.range, &sub, legend)?;
         if !has_data {
             return no_data(root, cx, top);
         }

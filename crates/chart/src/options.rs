@@ -29,6 +29,8 @@ pub enum Part {
     Trend,
     /// [`crate::ChartData::forecast`]: the forecast after the range.
     Forecast,
+    /// [`crate::ChartData::range`]: the span and zone the subtitle names.
+    Range,
 }
 
 impl Part {
@@ -40,6 +42,7 @@ impl Part {
             Part::Profile => "profile",
             Part::Trend => "trend",
             Part::Forecast => "forecast",
+            Part::Range => "range",
         }
     }
 }
@@ -73,8 +76,8 @@ impl Kind {
     pub const fn needs(self) -> &'static [Part] {
         match self {
             Kind::Timeline | Kind::Utilization => &[Part::Series],
-            Kind::Heatmap | Kind::Peak => &[Part::Profile],
-            Kind::Trend => &[Part::Trend, Part::Forecast],
+            Kind::Heatmap | Kind::Peak => &[Part::Profile, Part::Range],
+            Kind::Trend => &[Part::Trend, Part::Forecast, Part::Range],
         }
     }
 }
@@ -214,6 +217,11 @@ pub struct Options {
     pub theme: Theme,
     /// PNG or SVG.
     pub format: Format,
+    /// Whether the chart draws its legend (the key in its header, and the peak chart's
+    /// key of state colours). `true` by default; `false` for pages that show many
+    /// small charts (the dashboard's 360 × 140 sparklines) and one legend for all,
+    /// which gives the plot the legend's rows. Subtitles (range and zone) stay.
+    pub legend: bool,
 }
 
 impl Options {
@@ -229,7 +237,7 @@ impl Options {
     /// The smallest height drawn: below 100 pixels nothing is left for the plot.
     pub const MIN_HEIGHT: u32 = 100;
 
-    /// The defaults (1000 × 500, light) in `format`.
+    /// The defaults (1000 × 500, light, with a legend) in `format`.
     #[must_use]
     pub const fn new(format: Format) -> Options {
         Options {
@@ -237,6 +245,7 @@ impl Options {
             height: Options::DEFAULT_HEIGHT,
             theme: Theme::Light,
             format,
+            legend: true,
         }
     }
 
@@ -252,7 +261,7 @@ impl Options {
 }
 
 impl Default for Options {
-    /// 1000 × 500, light, PNG.
+    /// 1000 × 500, light, PNG, with a legend.
     fn default() -> Options {
         Options::new(Format::Png)
     }
@@ -306,7 +315,10 @@ mod tests {
     #[test]
     fn every_kind_needs_at_least_one_part() {
         assert_eq!(Kind::Timeline.needs(), &[Part::Series]);
-        assert_eq!(Kind::Trend.needs(), &[Part::Trend, Part::Forecast]);
+        assert_eq!(
+            Kind::Trend.needs(),
+            &[Part::Trend, Part::Forecast, Part::Range]
+        );
         assert!(Kind::ALL.iter().all(|k| !k.needs().is_empty()));
     }
 }

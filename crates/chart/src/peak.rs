@@ -5,6 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
+use crate::ChartRange;
 use crate::axis::value_ticks;
 use crate::canvas::{Cx, Drawn, Item, Paint, Swatch, header, no_data, put, swatch, text_width};
 use crate::plot::tick_count;
@@ -14,6 +15,7 @@ use crate::theme::is_light;
 pub(crate) struct PeakChart<'a> {
     pub target: &'a str,
     pub profile: &'a Profile,
+    pub range: ChartRange,
 }
 
 /// States from best to worst, the order of the stacked bars.
@@ -66,8 +68,9 @@ impl Paint for PeakChart<'_> {
             Item::new(Swatch::Block(pal.logged_in), "logged in"),
         ];
         let title = format!("{}: peak vs off-peak", self.target);
+        // The zone is named with the range: peak hours are in its local time.
         let mut sub = format!(
-            "peak = {} {} local",
+            "peak = {} {}",
             days_text(&p.window.days),
             p.window.hours.replace('-', "–")
         );
@@ -84,23 +87,49 @@ impl Paint for PeakChart<'_> {
         let has_data = sides.iter().any(|(_, s)| s.samples > 0);
         // A legend for lines that are not drawn would only puzzle.
         let legend = if has_data { &legend[..] } else { &[] };
-        let top = header(root, cx, &title, Some(&sub), legend)?;
+        let top = header(root, cx, &title, &self.range, &sub, legend)?;
         if !has_data {
             return no_data(root, cx, top);
         }
 
         let row_h = (sc.small * 1.2).round() as i32;
-        let body_h = sc.h - sc.pad / 2 - top;
+        let gap = (sc.small * 0.5).round() as i32;
+        let mut bottom = sc.h - sc.pad / 2;
+        let body_h = bottom - top;
         // Too small for two panels: the staffing bars alone, which the header's
         // legend explains.
         let narrow = sc.w < 360 || body_h < row_h * 7;
         let titles = body_h >= row_h * 9;
         let mid = if narrow { sc.w } else { sc.w * 9 / 20 };
-        let bounds = (sc.pad, top, mid - sc.pad, sc.h - sc.pad / 2);
+        let shares_box = (mid + sc.pad, sc.w - sc.pad);
+        // The key of state colours goes on one row under the shares bars; where that
+        // panel is too narrow for it, on one row across the picture's foot; only
+        // where even that is too narrow, in rows there. An entry is never split.
+        let present: Vec<State> = STATES
+            .into_iter()
+            .filter(|&st| sides.iter().any(|(_, s)| s.states.get(st).count > 0))
+            .collect();
+        let key = if narrow || !cx.legend {
+            Vec::new()
+        } else {
+            state_key(root, cx, &present)?
+        };
+        let key_w: i32 = key.iter().map(|e| e.1).sum();
+        let mut in_panel = Vec::new();
+        if !key.is_empty() {
+            if key_w <= shares_box.1 - shares_box.0 {
+                in_panel = key;
+            } else {
+                let rows = wrap_key(&key, sc.w - 2 * sc.pad);
+                bottom -= rows.len() as i32 * row_h + gap;
+                draw_key(root, cx, &rows, sc.pad, bottom + gap)?;
+            }
+        }
+        let bounds = (sc.pad, top, mid - sc.pad, bottom);
         self.staffing(root, cx, &sides, bounds, titles)?;
         if !narrow {
-            let bounds = (mid + sc.pad, top, sc.w - sc.pad, sc.h - sc.pad / 2);
-            self.shares(root, cx, &sides, bounds, titles)?;
+            let bounds = (shares_box.0, top, shares_box.1, bottom);
+            self.shares(root, cx, &sides, bounds, titles, in_panel)?;
         }
         Ok(())
     }
@@ -216,8 +245,8 @@ impl PeakChart<'_> {
         Ok(())
     }
 
-    /// One 100% bar per side, split by the share of time in each state, with the
-    /// states' legend below when it fits.
+    /// One 100% bar per side, split by the share of time in each state, with `key`
+    /// (the states' colours, when they fit this panel) on a row below.
     fn shares<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
@@ -225,6 +254,7 @@ impl PeakChart<'_> {
         sides: &Sides<'_>,
         (left, top, right, bottom): (i32, i32, i32, i32),
         titles: bool,
+        key: Vec<KeyEntry>,
     ) -> Drawn {
         let (pal, sc) = (&cx.pal, &cx.sc);
         let label = cx.font(sc.small, pal.muted);
@@ -243,16 +273,14 @@ impl PeakChart<'_> {
             name_w = name_w.max(text_width(root, name, &strong)?);
         }
         let bar_left = left + name_w + gap;
-        let present: Vec<State> = STATES
-            .into_iter()
-            .filter(|&st| sides.iter().any(|(_, s)| s.states.get(st).count > 0))
-            .collect();
-        let mut legend_rows = state_legend_rows(root, cx, &present, right - left)?;
-        // The legend goes first when the bars would get less than two rows each.
-        if bottom - bars_top - legend_rows.len() as i32 * row_h - gap < row_h * 4 {
-            legend_rows.clear();
-        }
-        let bars_bottom = bottom - legend_rows.len() as i32 * row_h - gap;
+        // The key (one row, or none) goes first when the bars would get less than two
+        // rows each.
+        let key_rows = if key.is_empty() || bottom - bars_top - row_h - gap < row_h * 4 {
+            Vec::new()
+        } else {
+            vec![key]
+        };
+        let bars_bottom = bottom - key_rows.len() as i32 * row_h - gap;
         let slot = (bars_bottom - bars_top) / 2;
         let bar_h = (slot * 11 / 20).min(sc.px(70.0, 14.0));
         let pct_w = text_width(root, "88%", &strong)?;
@@ -303,59 +331,98 @@ impl PeakChart<'_> {
                 }
             }
         }
-        let text = cx.font(sc.small, pal.text);
-        let mut y = bars_bottom + gap;
-        for row in legend_rows {
-            let mut x = left;
-            for (st, w) in row {
-                let cy = y + row_h / 2;
-                swatch(root, cx, Swatch::Block(pal.state(st)), (x, cy), row_h)?;
-                put(
-                    root,
-                    state_label(st),
-                    &text,
-                    (x + row_h + gap, cy),
-                    HPos::Left,
-                    VPos::Center,
-                )?;
-                x += w;
-            }
-            y += row_h;
-        }
-        Ok(())
+        draw_key(root, cx, &key_rows, left, bars_bottom + gap)
     }
 }
 
-/// The states legend wrapped into rows `width` wide: each entry with its width.
-fn state_legend_rows<DB: DrawingBackend>(
+/// One entry of the key of state colours: the state and the width it takes.
+type KeyEntry = (State, i32);
+
+/// The key's entries for `states`, each with its width: swatch, gap, label, spacing.
+fn state_key<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     cx: &Cx,
     states: &[State],
-    width: i32,
-) -> Drawn<Vec<Vec<(State, i32)>>> {
+) -> Drawn<Vec<KeyEntry>> {
     let font = cx.font(cx.sc.small, cx.pal.text);
     let row_h = (cx.sc.small * 1.2).round() as i32;
     let gap = (cx.sc.small * 0.5).round() as i32;
-    let mut rows: Vec<Vec<(State, i32)>> = vec![Vec::new()];
+    states
+        .iter()
+        .map(|&st| {
+            Ok((
+                st,
+                row_h + gap + text_width(root, state_label(st), &font)? + gap * 2,
+            ))
+        })
+        .collect()
+}
+
+/// `key` in rows at most `width` wide, whole entries only (one too wide for any row
+/// gets a row of its own).
+fn wrap_key(key: &[KeyEntry], width: i32) -> Vec<Vec<KeyEntry>> {
+    let mut rows: Vec<Vec<KeyEntry>> = Vec::new();
     let mut used = 0;
-    for &st in states {
-        let w = row_h + gap + text_width(root, state_label(st), &font)? + gap * 2;
-        if used + w > width && used > 0 {
-            rows.push(Vec::new());
-            used = 0;
+    for &e in key {
+        match rows.last_mut() {
+            Some(row) if used + e.1 <= width => row.push(e),
+            _ => {
+                rows.push(vec![e]);
+                used = 0;
+            }
         }
-        used += w;
-        if let Some(last) = rows.last_mut() {
-            last.push((st, w));
-        }
+        used += e.1;
     }
-    rows.retain(|r| !r.is_empty());
-    Ok(rows)
+    rows
+}
+
+/// Draws key rows from `(left, top)` down.
+fn draw_key<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    cx: &Cx,
+    rows: &[Vec<KeyEntry>],
+    left: i32,
+    top: i32,
+) -> Drawn {
+    let text = cx.font(cx.sc.small, cx.pal.text);
+    let row_h = (cx.sc.small * 1.2).round() as i32;
+    let gap = (cx.sc.small * 0.5).round() as i32;
+    let mut y = top;
+    for row in rows {
+        let mut x = left;
+        for &(st, w) in row {
+            let cy = y + row_h / 2;
+            swatch(root, cx, Swatch::Block(cx.pal.state(st)), (x, cy), row_h)?;
+            put(
+                root,
+                state_label(st),
+                &text,
+                (x + row_h + gap, cy),
+                HPos::Left,
+                VPos::Center,
+            )?;
+            x += w;
+        }
+        y += row_h;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_state_key_wraps_whole_entries_only() {
+        let (h, m, n) = (State::Healthy, State::Monitor, State::NoAgents);
+        let key = [(h, 70), (m, 70), (n, 90)];
+        assert_eq!(wrap_key(&key, 230), vec![key.to_vec()]);
+        assert_eq!(
+            wrap_key(&key, 200),
+            vec![vec![(h, 70), (m, 70)], vec![(n, 90)]]
+        );
+        assert_eq!(wrap_key(&key, 50).len(), 3);
+    }
 
     #[test]
     fn peak_days_read_as_ranges_when_consecutive() {

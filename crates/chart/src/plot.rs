@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use crate::axis::{Clock, Every, TimeTicks, value_ticks};
+use crate::axis::{Clock, TimeTicks, value_ticks};
 use crate::canvas::{Cx, Drawn, put, text_width};
 
 /// Where a plot lies (absolute pixels) and the data ranges it shows.
@@ -188,8 +188,6 @@ pub(crate) fn time_plot<DB: DrawingBackend>(
             )?;
         }
     }
-    // Daily values sit at midday: a day's label goes there too, not at its midnight.
-    let centre = axes.daily && matches!(ticks.every, Every::Days(_) | Every::Week);
     for &t in &ticks.at {
         let x = plot.px(t as f64);
         root.draw(&PathElement::new(
@@ -200,20 +198,15 @@ pub(crate) fn time_plot<DB: DrawingBackend>(
             vec![(x, plot.bottom), (x, plot.bottom + gap / 2)],
             cx.pal.axis.stroke_width(1),
         ))?;
-        let at = if centre {
-            let mid = t + 43_200;
-            if mid >= to {
-                continue;
-            }
-            plot.px(mid as f64)
-        } else {
-            x
+        // Daily values sit at midday: a day's label goes there too, not at its midnight.
+        let Some(at) = ticks.label_at(t, to) else {
+            continue;
         };
         put(
             root,
             &ticks.label(clock, t),
             &label,
-            (at, plot.bottom + gap),
+            (plot.px(at as f64), plot.bottom + gap),
             HPos::Center,
             VPos::Top,
         )?;
@@ -281,9 +274,10 @@ pub(crate) fn line<DB: DrawingBackend>(
 }
 
 /// Splits a polyline at vertices where it turns back on itself (an angle under 30°).
-/// plotters' bitmap backend joins thick lines by intersecting their offset edges and
-/// caps only the outer side, so at such a vertex the inner intersection lands far
-/// away and draws a spike; pieces that merely overlap there look the same without it.
+/// A mitred join there would reach far beyond the vertex as a spike (SVG viewers cut
+/// it at their miter limit, plotters' own polygoniser did not); pieces that merely
+/// overlap there look the same without one. The PNG backend's round joins need no
+/// such care, but both formats draw the same pieces.
 fn split_sharp(px: &[(i32, i32)]) -> Vec<&[(i32, i32)]> {
     let mut out = Vec::new();
     let mut start = 0;

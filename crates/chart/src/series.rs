@@ -1,103 +1,119 @@
-//! The timeline and utilization charts: a bucketed series over time.
+//! The timeline and utilization charts: a bucketed series over time. Both mark the
+//! series' gaps the same way, shaded over the plot's whole height and named in the
+//! legend: buckets where every poll failed, and recorder downtime.
 
-use chrono_tz::Tz;
 use headcount_query::{Point, Series, State, Thresholds};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::axis::range_text;
-use crate::canvas::{Cx, Drawn, Item, Paint, Swatch, header, no_data};
+use crate::ChartRange;
+use crate::canvas::{Cx, Drawn, Item, Paint, Swatch, failed_mark, header, no_data};
 use crate::plot::{Axes, Plot, Values, band, line, runs, time_plot};
 
 /// Available and logged in over time.
 pub(crate) struct Timeline<'a> {
     pub target: &'a str,
     pub series: &'a Series,
+    pub range: ChartRange,
 }
 
 /// Utilization over time over the threshold bands.
 pub(crate) struct Utilization<'a> {
     pub target: &'a str,
     pub series: &'a Series,
+    pub range: ChartRange,
     pub thresholds: &'a Thresholds,
-}
-
-/// The series' zone; a name the query crate wrote is always a known zone, UTC is
-/// only a safe default.
-fn zone(s: &Series) -> Tz {
-    s.tz.parse().unwrap_or(Tz::UTC)
 }
 
 fn mid(p: &Point) -> f64 {
     (p.start.timestamp() as f64 + p.end.timestamp() as f64) / 2.0
 }
 
-fn subtitle(s: &Series, what: &str) -> String {
-    format!(
-        "{} · {} buckets, {what} · {}",
-        range_text(&s.from, &s.to),
-        s.step.as_str(),
-        s.tz
-    )
+fn details(s: &Series, what: &str) -> String {
+    format!("{} buckets, {what}", s.step.as_str())
 }
 
-/// Buckets in which every poll failed, merged into spans: a gap with a known cause.
-fn failed_spans(s: &Series) -> Vec<(f64, f64)> {
-    let mut out: Vec<(f64, f64)> = Vec::new();
-    for p in s.points.iter().filter(|p| p.samples == 0 && p.failed > 0) {
-        let (a, b) = (p.start.timestamp() as f64, p.end.timestamp() as f64);
-        match out.last_mut() {
-            Some(last) if last.1 >= a => last.1 = b,
-            _ => out.push((a, b)),
+/// The spans of a series without data for a known reason.
+struct Gaps {
+    /// Buckets in which every poll failed, merged: a gap with a known cause.
+    failed: Vec<(f64, f64)>,
+    /// Recorder downtime.
+    down: Vec<(f64, f64)>,
+}
+
+impl Gaps {
+    fn of(s: &Series) -> Gaps {
+        let mut failed: Vec<(f64, f64)> = Vec::new();
+        for p in s.points.iter().filter(|p| p.samples == 0 && p.failed > 0) {
+            let (a, b) = (p.start.timestamp() as f64, p.end.timestamp() as f64);
+            match failed.last_mut() {
+                Some(last) if last.1 >= a => last.1 = b,
+                _ => failed.push((a, b)),
+            }
         }
+        let down = s
+            .downtime
+            .iter()
+            .map(|d| (d.from.timestamp() as f64, d.to.timestamp() as f64))
+            .collect();
+        Gaps { failed, down }
     }
-    out
-}
 
-fn downtime_spans(s: &Series) -> Vec<(f64, f64)> {
-    s.downtime
-        .iter()
-        .map(|d| (d.from.timestamp() as f64, d.to.timestamp() as f64))
-        .collect()
-}
-
-/// Shades whole-height spans of the plot.
-fn shade<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    plot: &Plot,
-    spans: &[(f64, f64)],
-    fill: ShapeStyle,
-) -> Drawn {
-    for &span in spans {
-        if let Some(r) = plot.rect(span, plot.y) {
-            root.draw(&Rectangle::new(r, fill))?;
+    /// Their legend entries: only those the chart shows.
+    fn legend(&self, cx: &Cx) -> Vec<Item> {
+        let mut out = Vec::new();
+        if !self.failed.is_empty() {
+            out.push(Item::new(Swatch::Failed, "polls failed"));
         }
+        if !self.down.is_empty() {
+            out.push(Item::new(Swatch::Tint(cx.pal.downtime), "recorder down"));
+        }
+        out
     }
-    Ok(())
+
+    /// Marks them over the plot's whole height: failed polls hatched
+    /// ([`failed_mark`]), downtime shaded grey. The background goes down first, so a
+    /// gap looks the same over the utilization chart's state bands as on the
+    /// timeline's plain plot, and cannot be read as a band.
+    fn shade<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        cx: &Cx,
+        plot: &Plot,
+    ) -> Drawn {
+        let pal = &cx.pal;
+        for &span in &self.failed {
+            if let Some([a, b]) = plot.rect(span, plot.y) {
+                failed_mark(root, cx, a, b)?;
+            }
+        }
+        for &span in &self.down {
+            if let Some(r) = plot.rect(span, plot.y) {
+                root.draw(&Rectangle::new(r, pal.background.filled()))?;
+                let fill = pal.downtime.mix(pal.tint * 1.5).filled();
+                root.draw(&Rectangle::new(r, fill))?;
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Paint for Timeline<'_> {
     fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, cx: &Cx) -> Drawn {
         let s = self.series;
         let pal = &cx.pal;
-        let down = downtime_spans(s);
-        let failed = failed_spans(s);
+        let gaps = Gaps::of(s);
         let mut legend = vec![
             Item::new(Swatch::LineBand(pal.available), "available"),
             Item::new(Swatch::LineBand(pal.logged_in), "logged in"),
         ];
-        if !failed.is_empty() {
-            legend.push(Item::new(Swatch::Tint(pal.failed), "polls failed"));
-        }
-        if !down.is_empty() {
-            legend.push(Item::new(Swatch::Tint(pal.downtime), "recorder down"));
-        }
+        legend.extend(gaps.legend(cx));
         let title = format!("{}: agents available and logged in", self.target);
-        let sub = subtitle(s, "mean with min–max shaded");
+        let sub = details(s, "mean with min–max shaded");
         let has_data = s.points.iter().any(|p| p.available.is_some());
         // A legend for lines that are not drawn would only puzzle.
         let legend = if has_data { &legend[..] } else { &[] };
-        let top = header(root, cx, &title, Some(&sub), legend)?;
+        let top = header(root, cx, &title, &self.range, &sub, legend)?;
         if !has_data {
             return no_data(root, cx, top);
         }
@@ -108,12 +124,11 @@ impl Paint for Timeline<'_> {
             .filter_map(|p| p.logged_in.map(|g| f64::from(g.max)))
             .fold(0.0, f64::max);
         let sc = &cx.sc;
-        let tz = zone(s);
         let plot = time_plot(
             root,
             cx,
             (sc.pad, top, sc.w - sc.pad, sc.h - sc.pad / 2),
-            &tz,
+            &self.range.tz,
             (s.from.timestamp(), s.to.timestamp()),
             &Values::Count {
                 max,
@@ -121,13 +136,7 @@ impl Paint for Timeline<'_> {
             },
             Axes::PLAIN,
         )?;
-        shade(root, &plot, &failed, pal.failed.mix(pal.tint).filled())?;
-        shade(
-            root,
-            &plot,
-            &down,
-            pal.downtime.mix(pal.tint * 1.2).filled(),
-        )?;
+        gaps.shade(root, cx, &plot)?;
 
         for (color, gauge) in [
             (pal.logged_in, (|p: &Point| p.logged_in) as fn(&Point) -> _),
@@ -167,8 +176,11 @@ impl Paint for Utilization<'_> {
             (State::Warning, m, w, format!("warning {m:.0}–{w:.0}%")),
             (State::Critical, w, 100.0, format!("critical > {w:.0}%")),
         ];
-        let down = downtime_spans(s);
+        let gaps = Gaps::of(s);
         let mut legend = vec![Item::new(Swatch::Line(pal.utilization), "utilization")];
+        // The gaps before the bands: on small pictures, where entries are dropped from
+        // the end, knowing why the line breaks matters more than naming each band.
+        legend.extend(gaps.legend(cx));
         for (st, _, _, label) in &bands {
             let label = if cx.sc.compact {
                 st.as_str().to_owned()
@@ -177,30 +189,26 @@ impl Paint for Utilization<'_> {
             };
             legend.push(Item::new(Swatch::Tint(pal.state(*st)), label));
         }
-        if !down.is_empty() {
-            legend.push(Item::new(Swatch::Tint(pal.downtime), "recorder down"));
-        }
         // On small pictures the bands matter more than naming the only line.
         if cx.sc.compact {
             legend.remove(0);
         }
         let title = format!("{}: utilization", self.target);
-        let sub = subtitle(s, "utilization = 100% − available share");
+        let sub = details(s, "utilization = 100% − available share");
         let has_data = s.points.iter().any(|p| p.utilization_pct.is_some());
         // A legend for lines that are not drawn would only puzzle.
         let legend = if has_data { &legend[..] } else { &[] };
-        let top = header(root, cx, &title, Some(&sub), legend)?;
+        let top = header(root, cx, &title, &self.range, &sub, legend)?;
         if !has_data {
             return no_data(root, cx, top);
         }
 
         let sc = &cx.sc;
-        let tz = zone(s);
         let plot = time_plot(
             root,
             cx,
             (sc.pad, top, sc.w - sc.pad, sc.h - sc.pad / 2),
-            &tz,
+            &self.range.tz,
             (s.from.timestamp(), s.to.timestamp()),
             &Values::Percent {
                 desc: "utilization",
@@ -212,12 +220,7 @@ impl Paint for Utilization<'_> {
                 root.draw(&Rectangle::new(r, pal.state(*st).mix(pal.tint).filled()))?;
             }
         }
-        shade(
-            root,
-            &plot,
-            &down,
-            pal.downtime.mix(pal.tint * 1.8).filled(),
-        )?;
+        gaps.shade(root, cx, &plot)?;
         let pts = runs(
             s.points
                 .iter()

@@ -18,8 +18,8 @@ pub(crate) const SVG_FAMILIES: &str =
 /// height is the requested size, where SVG's `font-size` is the em.
 const DEJAVU_HEIGHT_PER_EM: f64 = (1901.0 + 483.0) / 2048.0;
 
-/// The SVG backend with text placed as the bitmap backend places it, so a chart's PNG
-/// and SVG agree. plotters' SVG text uses `font-size = size / 1.24` and anchors by
+/// The SVG backend with text placed as the PNG backend (`raster`, which keeps
+/// plotters' bitmap placement) places it, so a chart's PNG and SVG agree. plotters' SVG text uses `font-size = size / 1.24` and anchors by
 /// `dy` in `em`/`ex`, while `ab_glyph` draws the same size about 7% larger with the
 /// baseline half a size below the anchor's top; and the SVG names a single font
 /// family, which a viewer without DejaVu would replace by its default serif. This

@@ -63,6 +63,7 @@ pub fn run(bench: &mut Bench) -> anyhow::Result<Vec<Figure>> {
         profile: None,
         trend: None,
         forecast: None,
+        range: None,
     };
     let png = Options::new(Format::Png);
     let svg = Options::new(Format::Svg);

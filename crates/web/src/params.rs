@@ -96,6 +96,7 @@ impl Query {
             height: size("height", self.get("height"), Options::DEFAULT_HEIGHT)?,
             theme,
             format,
+            legend: true,
         };
         Ok(opts.clamped())
     }
