@@ -23,7 +23,7 @@ fn main() {
         name: "empty",
     };
     let (quiet_id, quiet_end) = add_quiet(&mut store);
-    let quiet = headcount_query::Target {
+    let quiet = headcount_query::SeriesRef {
         id: quiet_id,
         name: "quiet",
     };

@@ -79,8 +79,8 @@
 //!
 //! `examples/gallery.rs` writes every chart, in both themes and several sizes
 //! (dashboard sparklines and a partial last day included), from weeks of simulated
-//! history to `/tmp/charts` for looking at; `examples/bench.rs` measures the quality
-//! bar (a 1000 × 500 PNG of a 30-day hourly timeline in at most 20 ms) in release.
+//! history to `/tmp/charts` for looking at; `headcount bench --section chart` measures
+//! the quality bar (a 1000 × 500 PNG of a 30-day hourly timeline in at most 20 ms).
 
 mod axis;
 mod canvas;
