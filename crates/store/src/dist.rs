@@ -165,7 +165,8 @@ impl FromIterator<(u32, u32)> for Dist {
     }
 }
 
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+/// Appends `v` as a LEB128 varint.
+pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
         v >>= 7;
@@ -173,7 +174,8 @@ fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
-fn take_varint(bytes: &mut &[u8]) -> Result<u64> {
+/// Takes a canonical LEB128 varint off the front of `bytes`.
+pub(crate) fn take_varint(bytes: &mut &[u8]) -> Result<u64> {
     let mut v: u64 = 0;
     for i in 0..10 {
         let Some((&b, rest)) = bytes.split_first() else {

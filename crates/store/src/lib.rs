@@ -1,11 +1,12 @@
 //! SQLite storage of headcount: the history of each target's agent counts.
 //!
 //! A [`Store`] is the one writer: it migrates the database on open, stores the
-//! collector's samples together with their 15-minute [`Rollup`]s and exact per-bucket
-//! distributions ([`Dist`]) and Prometheus poll counters in one transaction, imports
+//! collector's samples together with their 15-minute [`Rollup`]s, exact per-bucket
+//! distributions ([`Dist`]), per-bucket sample sequences ([`SeqEntry`]) and Prometheus
+//! poll counters in one transaction, imports
 //! history, records collector runs and prunes old rows in small batches. [`Reader`]s
 //! open the same file read-only beside it (WAL: neither blocks the other). Both offer
-//! every read through the [`Reads`] trait. Everything is synchronous rusqlite: callers
+//! every read through the [`Reads`] trait ([`OpsReads`] for counters and diagnostics). Everything is synchronous rusqlite: callers
 //! run it off their async workers and pass the time in (`now`), the store has no clock.
 //!
 //! Layout:
@@ -15,6 +16,7 @@
 //! - `read`: the [`Reads`] trait and [`Reader`].
 //! - `rollup`: [`Rollup`], [`GaugeSums`], [`bucket_of`] — aggregation and merging.
 //! - `dist`: [`Dist`] — the (available, logged_in) multiset and its compact encoding.
+//! - `seq`: [`SeqEntry`] — each bucket's samples in slot order, compactly, for episodes.
 //! - `types`: rows and arguments ([`Sample`], [`TargetRow`], [`Run`], …).
 //! - `outcome`: [`Outcome`] — how a poll ended, with its stored code.
 //! - `error`: [`Error`] and [`ImportError`].
@@ -25,6 +27,7 @@ mod outcome;
 mod read;
 mod rollup;
 pub mod schema;
+mod seq;
 mod types;
 mod write;
 
@@ -33,6 +36,7 @@ pub use error::{Error, ImportError, Result};
 pub use outcome::Outcome;
 pub use read::{BaselineReads, DailyMeans, HourlyMeans, OpsReads, Reader, Reads};
 pub use rollup::{BUCKET_SECS, GaugeSums, Rollup, bucket_of};
+pub use seq::SeqEntry;
 pub use types::{
     ImportRow, ImportSummary, LATENCY_BUCKETS, LATENCY_BUCKETS_MS, LatencyHistogram, NewSample,
     PollStat, Run, RunId, RunStart, RunState, Sample, TargetId, TargetRow, WriteSummary,

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::outcome::Outcome;
 use crate::rollup::{GaugeSums, Rollup};
 use crate::schema;
+use crate::seq::SeqEntry;
 use crate::types::{
     LATENCY_BUCKETS, LATENCY_BUCKETS_MS, LatencyHistogram, PollStat, Run, RunId, RunState, Sample,
     TargetId, TargetRow,
@@ -422,6 +423,38 @@ pub trait Reads: sealed::Conn {
         while let Some(row) = rows.next()? {
             let bucket: i64 = row.get(0)?;
             Dist::decode_each(blob_at(row, 1)?, |a, l, c| f(bucket, a, l, c))?;
+        }
+        Ok(())
+    }
+
+    /// Streams the samples of `target` with ts in `[from, to)`, in ts order, as the
+    /// per-bucket sample sequences keep them (slot and counts, not why a poll
+    /// failed): what episodes read, about twenty times faster than raw rows. The
+    /// sequences hold exactly the raw rows, pruned with them.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Corrupt`] when a stored sequence does not decode (`f` may have seen
+    /// part of the range); [`Error::Sqlite`] when the database fails.
+    fn for_each_seq_entry(
+        &self,
+        target: TargetId,
+        from: i64,
+        to: i64,
+        mut f: impl FnMut(SeqEntry),
+    ) -> Result<()> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT bucket, seq FROM rollup_seqs
+             WHERE target_id = ?1 AND bucket >= ?2 AND bucket < ?3 ORDER BY bucket",
+        )?;
+        let mut rows = stmt.query(params![target.0, crate::bucket_of(from), to])?;
+        while let Some(row) = rows.next()? {
+            let bucket: i64 = row.get(0)?;
+            crate::seq::decode_each(bucket, blob_at(row, 1)?, |e| {
+                if (from..to).contains(&e.ts) {
+                    f(e);
+                }
+            })?;
         }
         Ok(())
     }

@@ -11,6 +11,7 @@ use crate::outcome::Outcome;
 use crate::read::{Reads, bucket_bound, rollup_row, sealed};
 use crate::rollup::{BUCKET_SECS, Rollup, bucket_of};
 use crate::schema;
+use crate::seq::{self, SeqEntry};
 use crate::types::{
     ImportRow, ImportSummary, LATENCY_BUCKETS, NewSample, Run, RunId, RunStart, RunState, TargetId,
     WriteSummary, latency_bucket,
@@ -427,7 +428,12 @@ impl Store {
             max_rows,
             "SELECT ts FROM samples WHERE target_id = ?1 AND ts < ?2
              ORDER BY ts LIMIT 1 OFFSET ?3",
-            &["DELETE FROM samples WHERE target_id = ?1 AND ts < ?2"],
+            &[
+                "DELETE FROM samples WHERE target_id = ?1 AND ts < ?2",
+                // Sequences of the buckets wholly before the cut; the one it splits is
+                // rewritten from the rows left (see `prune`).
+                "DELETE FROM rollup_seqs WHERE target_id = ?1 AND bucket <= ?2 - 900",
+            ],
             true,
         )
     }
@@ -451,6 +457,7 @@ impl Store {
             &[
                 "DELETE FROM rollups WHERE target_id = ?1 AND bucket < ?2",
                 "DELETE FROM rollup_dists WHERE target_id = ?1 AND bucket < ?2",
+                "DELETE FROM rollup_seqs WHERE target_id = ?1 AND bucket < ?2",
             ],
             false,
         )
@@ -504,6 +511,9 @@ impl Store {
                 let n = tx.prepare_cached(sql)?.execute(params![target, cut])?;
                 deleted.get_or_insert(n);
             }
+            if mark && deleted.is_some_and(|n| n > 0) && cut.rem_euclid(BUCKET_SECS) != 0 {
+                rewrite_seq(&tx, TargetId(target), bucket_of(cut))?;
+            }
             left -= deleted.unwrap_or(0).min(left);
         }
         tx.commit()?;
@@ -523,6 +533,39 @@ impl Store {
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
         Ok(busy == 0)
     }
+}
+
+/// Rewrites the sample sequence of one bucket from its raw rows (dropping it when it
+/// has none): after a prune cut through the bucket.
+fn rewrite_seq(conn: &Connection, target: TargetId, bucket: i64) -> Result<()> {
+    let mut entries = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT ts, available, logged_in FROM samples
+             WHERE target_id = ?1 AND ts >= ?2 AND ts < ?3 ORDER BY ts",
+        )?;
+        let mut rows = stmt.query(params![target.0, bucket, bucket + BUCKET_SECS])?;
+        while let Some(row) = rows.next()? {
+            let counts = match (row.get::<_, Option<u32>>(1)?, row.get::<_, Option<u32>>(2)?) {
+                (Some(a), Some(l)) => Some((a, l)),
+                _ => None,
+            };
+            entries.push(SeqEntry {
+                ts: row.get(0)?,
+                counts,
+            });
+        }
+    }
+    if entries.is_empty() {
+        conn.prepare_cached("DELETE FROM rollup_seqs WHERE target_id = ?1 AND bucket = ?2")?
+            .execute(params![target.0, bucket])?;
+    } else {
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO rollup_seqs (target_id, bucket, seq) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![target.0, bucket, seq::encode(bucket, &entries)])?;
+    }
+    Ok(())
 }
 
 fn check_target(conn: &Connection, target: TargetId) -> Result<()> {
@@ -600,37 +643,55 @@ impl PruneGuard {
     }
 }
 
-/// Rollups and distributions of newly inserted samples, not yet merged into the
-/// stored ones.
+/// Rollups, distributions and sample sequences of newly inserted samples, not yet
+/// merged into the stored ones.
 #[derive(Default)]
 struct Pending {
-    buckets: BTreeMap<(TargetId, i64), (Rollup, Dist)>,
+    buckets: BTreeMap<(TargetId, i64), PendingBucket>,
+}
+
+/// One bucket's share of [`Pending`].
+struct PendingBucket {
+    rollup: Rollup,
+    dist: Dist,
+    /// The new samples, in the order they came (sorted at the merge).
+    seq: Vec<SeqEntry>,
 }
 
 impl Pending {
-    fn entry(&mut self, target: TargetId, ts: i64) -> &mut (Rollup, Dist) {
+    fn entry(&mut self, target: TargetId, ts: i64) -> &mut PendingBucket {
         let bucket = bucket_of(ts);
         self.buckets
             .entry((target, bucket))
-            .or_insert_with(|| (Rollup::empty(bucket), Dist::new()))
+            .or_insert_with(|| PendingBucket {
+                rollup: Rollup::empty(bucket),
+                dist: Dist::new(),
+                seq: Vec::new(),
+            })
     }
 
     fn push_ok(&mut self, target: TargetId, ts: i64, available: u32, logged_in: u32) {
-        let (rollup, dist) = self.entry(target, ts);
-        rollup.push_ok(ts, available, logged_in);
-        dist.add(available, logged_in);
+        let b = self.entry(target, ts);
+        b.rollup.push_ok(ts, available, logged_in);
+        b.dist.add(available, logged_in);
+        b.seq.push(SeqEntry {
+            ts,
+            counts: Some((available, logged_in)),
+        });
     }
 
     fn push_failed(&mut self, target: TargetId, ts: i64) {
-        self.entry(target, ts).0.failed += 1;
+        let b = self.entry(target, ts);
+        b.rollup.failed += 1;
+        b.seq.push(SeqEntry { ts, counts: None });
     }
 
     fn len(&self) -> usize {
         self.buckets.len()
     }
 
-    /// Merges every pending bucket into its stored rollup and distribution (read,
-    /// merge, write), then forgets them.
+    /// Merges every pending bucket into its stored rollup, distribution and sample
+    /// sequence (read, merge, write), then forgets them.
     fn flush(&mut self, conn: &Connection) -> Result<()> {
         let mut read_rollup = conn.prepare_cached(
             "SELECT bucket, ok, failed, avail_sum, avail_min, avail_max, avail_last,
@@ -649,7 +710,18 @@ impl Pending {
         let mut write_dist = conn.prepare_cached(
             "INSERT OR REPLACE INTO rollup_dists (target_id, bucket, pairs) VALUES (?1, ?2, ?3)",
         )?;
-        for ((target, bucket), (mut rollup, mut dist)) in std::mem::take(&mut self.buckets) {
+        let mut read_seq = conn
+            .prepare_cached("SELECT seq FROM rollup_seqs WHERE target_id = ?1 AND bucket = ?2")?;
+        let mut write_seq = conn.prepare_cached(
+            "INSERT OR REPLACE INTO rollup_seqs (target_id, bucket, seq) VALUES (?1, ?2, ?3)",
+        )?;
+        let mut merged: Vec<SeqEntry> = Vec::new();
+        for ((target, bucket), pending) in std::mem::take(&mut self.buckets) {
+            let PendingBucket {
+                mut rollup,
+                mut dist,
+                seq: mut fresh,
+            } = pending;
             let stored = read_rollup
                 .query_row(params![target.0, bucket], |r| rollup_row(r, 0))
                 .optional()?;
@@ -665,6 +737,26 @@ impl Pending {
                 }
                 rollup.merge(stored);
             }
+            // The stored sequence holds the bucket's earlier samples; the new ones are
+            // distinct from them (duplicates were never inserted).
+            merged.clear();
+            if stored.is_some() {
+                let blob: Option<Vec<u8>> = read_seq
+                    .query_row(params![target.0, bucket], |r| r.get(0))
+                    .optional()?;
+                if let Some(blob) = blob {
+                    seq::decode_each(bucket, &blob, |e| merged.push(e))?;
+                }
+            }
+            let in_order = merged
+                .last()
+                .is_none_or(|last| fresh.first().is_none_or(|f| f.ts > last.ts))
+                && fresh.is_sorted();
+            merged.append(&mut fresh);
+            if !in_order {
+                merged.sort_unstable();
+            }
+            write_seq.execute(params![target.0, bucket, seq::encode(bucket, &merged)])?;
             let a = rollup.available;
             let l = rollup.logged_in;
             write_rollup.execute(params![

@@ -1,14 +1,17 @@
 //! Stored rollups and distributions always equal what the samples written say, whatever
 //! the order, duplicates, gaps, and mix of batches and imports they arrived in, and
 //! whatever retention pruned of the raw samples in between (a re-write of a pruned
-//! slot must not be counted twice).
+//! slot must not be counted twice). The per-bucket sample sequences always hold exactly
+//! the raw rows still stored.
 
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use common::{imported, naive_dists, naive_rollups};
-use headcount_store::{ImportRow, Outcome, Reads, Rollup, Sample, Store, TargetId, bucket_of};
+use headcount_store::{
+    ImportRow, Outcome, Reads, Rollup, Sample, SeqEntry, Store, TargetId, bucket_of,
+};
 use proptest::prelude::*;
 
 /// A generated sample: target index, ts, counts when ok, outcome code when not.
@@ -163,6 +166,21 @@ proptest! {
                 .copied()
                 .collect();
             prop_assert_eq!(&stored, &expected);
+            // The sequences: the raw rows, in order, whole or over any sub-range.
+            let as_entry = |s: &Sample| SeqEntry {
+                ts: s.ts,
+                counts: s.available.zip(s.logged_in),
+            };
+            for (from, to) in [(i64::MIN + 900, i64::MAX), (-901, 1_234), (0, 900), (15, 16)] {
+                let mut seq = Vec::new();
+                store.for_each_seq_entry(t, from, to, |e| seq.push(e)).unwrap();
+                let want: Vec<SeqEntry> = expected
+                    .iter()
+                    .filter(|s| (from..to).contains(&s.ts))
+                    .map(as_entry)
+                    .collect();
+                prop_assert_eq!(seq, want, "[{}, {})", from, to);
+            }
             let rollups = store.rollups(t, i64::MIN, i64::MAX).unwrap();
             prop_assert_eq!(&rollups, &naive_rollups(&written));
             prop_assert_eq!(&rollups, &Rollup::from_samples(&written));

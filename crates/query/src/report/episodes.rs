@@ -1,11 +1,12 @@
-//! Episodes: maximal runs of ok samples in warning or worse, from raw samples read
-//! only where the rollup distributions say such a sample exists.
+//! Episodes: maximal runs of ok samples in warning or worse, from the store's
+//! per-bucket sample sequences, read only where the rollup distributions say such a
+//! sample exists.
 
 use std::ops::ControlFlow;
 
 use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
-use headcount_store::{BUCKET_SECS, Reads, Rollup, Sample, TargetId, bucket_of};
+use headcount_store::{BUCKET_SECS, Reads, Rollup, SeqEntry, TargetId, bucket_of};
 use serde::Serialize;
 
 use crate::error::Result;
@@ -92,12 +93,16 @@ pub(crate) fn episodes(
             _ => stretches.push((b, b + BUCKET_SECS)),
         }
     }
-    let mut read: Vec<(Vec<Sample>, Option<Sample>)> = Vec::with_capacity(stretches.len());
+    let mut read: Vec<(Vec<SeqEntry>, Option<SeqEntry>)> = Vec::with_capacity(stretches.len());
     for &(a, b) in &stretches {
-        let rows = reads.samples(target, a.max(complete_from), b.min(to))?;
+        let mut rows = Vec::new();
+        reads.for_each_seq_entry(target, a.max(complete_from), b.min(to), |e| rows.push(e))?;
         let mut next = None;
         reads.for_each_sample(target, b.min(to), i64::MAX, |s| {
-            next = Some(s);
+            next = Some(SeqEntry {
+                ts: s.ts,
+                counts: s.available.zip(s.logged_in),
+            });
             ControlFlow::Break(())
         })?;
         read.push((rows, next));
@@ -156,7 +161,7 @@ fn has_rows_between(rollups: &[Rollup], end: i64, b: i64) -> bool {
     rollups.get(i).is_some_and(|r| r.bucket < b)
 }
 
-fn diffs(rows: &[Sample]) -> impl Iterator<Item = i64> + '_ {
+fn diffs(rows: &[SeqEntry]) -> impl Iterator<Item = i64> + '_ {
     rows.windows(2).map(|w| w[1].ts - w[0].ts)
 }
 
@@ -192,8 +197,8 @@ struct Open {
 fn find(
     tz: Tz,
     th: &Thresholds,
-    rows: &[Sample],
-    next: Option<Sample>,
+    rows: &[SeqEntry],
+    next: Option<SeqEntry>,
     gap: i64,
     out: &mut Vec<Episode>,
 ) {
@@ -208,12 +213,12 @@ fn find(
             ended_by: by,
         });
     };
-    let alert_of = |s: &Sample| match (s.outcome.is_ok(), s.available, s.logged_in) {
-        (true, Some(a), Some(l)) => {
+    let alert_of = |s: &SeqEntry| match s.counts {
+        Some((a, l)) => {
             let st = th.state(u64::from(a), u64::from(l));
             st.is_alert().then_some((st, a))
         }
-        _ => None,
+        None => None,
     };
     let mut open: Option<Open> = None;
     for s in rows {
@@ -241,7 +246,7 @@ fn find(
             }
             (None, _) => {
                 if let Some(o) = open.take() {
-                    let by = if s.outcome.is_ok() {
+                    let by = if s.counts.is_some() {
                         EpisodeEnd::Recovered
                     } else {
                         EpisodeEnd::Failure
@@ -265,7 +270,7 @@ fn find(
             let by = match alert_of(&n) {
                 // Stretches are maximal, so a following alert row lies past the range.
                 Some(_) => EpisodeEnd::RangeEnd,
-                None if n.outcome.is_ok() => EpisodeEnd::Recovered,
+                None if n.counts.is_some() => EpisodeEnd::Recovered,
                 None => EpisodeEnd::Failure,
             };
             close(o, n.ts, by, out);
