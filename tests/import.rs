@@ -198,3 +198,107 @@ fn an_unknown_target_exits_2_naming_it() {
     );
     assert!(!s.db().exists());
 }
+
+/// Issue 11, item 2: a row from another era never reaches the database, and a
+/// millisecond timestamp is called what it probably is.
+#[test]
+fn timestamps_outside_2000_to_now_are_refused_naming_the_line() {
+    let s = Setup::new();
+    let now = chrono::Utc::now().timestamp();
+    let cases = [
+        (
+            format!("{T0},1,2\n{}123,1,2\n", T0),
+            "line 2: ts 1772409600123 lies far in the future; it looks like milliseconds \
+             (as seconds it would be 2026): divide by 1000",
+        ),
+        (
+            "ts,available,logged_in\n99999999999999,1,2\n".to_owned(),
+            "line 2: ts 99999999999999 lies far in the future",
+        ),
+        (
+            "0,1,2\n".to_owned(),
+            "line 1: ts 0 (1970-01-01 00:00:00Z) is before 2000-01-01",
+        ),
+        (format!("{},1,2\n", now + 3_600), "is in the future (now is"),
+    ];
+    for (text, expected) in cases {
+        let file = s.csv("bad-ts.csv", &text);
+        let (code, stdout, stderr) = s.import("sales", &file);
+        assert_eq!(code, Some(2), "{text}: {stdout}\n{stderr}");
+        assert!(stderr.contains(expected), "{text}: {stderr}");
+        assert!(!s.db().exists(), "nothing written for {text}");
+    }
+    // A few seconds ahead (a clock a little fast) is fine.
+    let file = s.csv("skew.csv", &format!("{},1,2\n", now + 60));
+    assert_eq!(s.import("sales", &file).0, Some(0));
+}
+
+/// Issue 11, item 9: two rows for one slot must agree; a repeat is left out and said.
+#[test]
+fn conflicting_rows_for_one_slot_name_both_lines_and_repeats_are_counted() {
+    let s = Setup::new();
+    let conflict = s.csv(
+        "conflict.csv",
+        &format!(
+            "ts,available,logged_in\n{T0},3,40\n{},4,40\n{T0},5,40\n",
+            T0 + 15
+        ),
+    );
+    let (code, _, stderr) = s.import("sales", &conflict);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "import: line 4: ts 1772409600 is also on line 2 with other counts \
+             (3/40 there, 5/40 here, as available/logged_in); keep one"
+        ),
+        "{stderr}"
+    );
+    assert!(!s.db().exists());
+
+    let repeat = s.csv(
+        "repeat.csv",
+        &format!("{},4,40\n{T0},3,40\n{T0},3,40\n", T0 + 15),
+    );
+    let (code, stdout, stderr) = s.import("sales", &repeat);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.contains("read 3 rows into target \"sales\": 2 inserted")
+            && stdout.contains("1 repeated rows of the file left out"),
+        "{stdout}"
+    );
+    let stored: Vec<(i64, Option<u32>)> = samples(&s.db(), "sales")
+        .iter()
+        .map(|x| (x.ts, x.available))
+        .collect();
+    assert_eq!(stored, vec![(T0, Some(3)), (T0 + 15, Some(4))]);
+}
+
+/// Issue 11, item 9: nothing to import, or no file to read, is an error that says so.
+#[test]
+fn an_empty_file_a_header_alone_and_a_directory_are_errors_naming_the_file() {
+    let s = Setup::new();
+    for (name, text) in [
+        ("empty.csv", ""),
+        ("header.csv", "ts,available,logged_in\n"),
+    ] {
+        let file = s.csv(name, text);
+        let (code, _, stderr) = s.import("sales", &file);
+        assert_eq!(code, Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "{name}: no rows: the file is empty or has only a header"
+            )),
+            "{name}: {stderr}"
+        );
+    }
+    let dir = s.csv("a-directory", "");
+    std::fs::remove_file(&dir).unwrap();
+    std::fs::create_dir(&dir).unwrap();
+    let (code, _, stderr) = s.import("sales", &dir);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("FILE.csv: {dir}: is a directory")),
+        "{stderr}"
+    );
+    assert!(!s.db().exists());
+}

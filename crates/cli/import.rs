@@ -1,11 +1,12 @@
 //! `headcount import`: load history from a CSV file.
 
+use std::convert::Infallible;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use headcount_collector::read_csv;
+use headcount_collector::read_history;
 use headcount_config::Config;
 use headcount_store::{ImportError, Store};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -64,29 +65,29 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
 }
 
 fn open(path: &Path) -> anyhow::Result<BufReader<File>> {
+    let cannot = |why: String| usage(anyhow::anyhow!("FILE.csv: {}: {why}", path.display()));
+    if path.is_dir() {
+        return Err(cannot("is a directory, not a CSV file".to_owned()));
+    }
     File::open(path)
         .map(|f| BufReader::with_capacity(1 << 16, f))
-        .map_err(|e| {
-            usage(anyhow::anyhow!(
-                "FILE.csv: cannot open {}: {e}",
-                path.display()
-            ))
-        })
+        .map_err(|e| cannot(format!("cannot open: {e}")))
 }
 
 fn import(config: &Config, name: &str, file: &Path) -> anyhow::Result<()> {
     let target = config.target(name).context("target")?;
-    // Read the whole file once before touching the database, so a bad row leaves it
-    // exactly as it was (not even the series is created). It also counts the rows for
-    // the progress bar.
-    let mut rows: u64 = 0;
-    for row in read_csv(open(file)?) {
-        row.map_err(classify)?;
-        rows += 1;
-    }
+    // The whole file is read and checked before the database is touched, so a bad
+    // row leaves it exactly as it was (not even the series is created).
+    let now = chrono::Utc::now().timestamp();
+    let history = read_history(open(file)?, now).map_err(|e| match e {
+        headcount_collector::Error::ImportRead(why) => {
+            usage(anyhow::anyhow!("import: {}: {why}", file.display()))
+        }
+        other => classify(other),
+    })?;
+    let rows = history.rows.len() as u64;
 
     let mut store = Store::open(&config.storage.path)?;
-    let now = chrono::Utc::now().timestamp();
     let id = store.ensure_target(&target.name, &target.filters_json(), now)?;
     let bar = if rows >= BAR_FROM_ROWS {
         // Hidden by indicatif when stderr is not a terminal.
@@ -102,9 +103,13 @@ fn import(config: &Config, name: &str, file: &Path) -> anyhow::Result<()> {
         ProgressBar::hidden()
     };
     let summary = store
-        .import(id, read_csv(open(file)?), |n| bar.set_position(n))
+        .import(
+            id,
+            history.rows.iter().map(|r| Ok::<_, Infallible>(*r)),
+            |n| bar.set_position(n),
+        )
         .map_err(|e| match e {
-            ImportError::Source(e) => classify(e),
+            ImportError::Source(never) => match never {},
             ImportError::InvalidRow { index, ts, reason } => usage(anyhow::anyhow!(
                 "import: row {} (ts {ts}): {reason}",
                 index + 1
@@ -115,10 +120,15 @@ fn import(config: &Config, name: &str, file: &Path) -> anyhow::Result<()> {
     let summary = summary?;
     // Leave a compact file behind a large import rather than a WAL as big as it.
     let _ = store.checkpoint();
+    let repeated = if history.repeated > 0 {
+        format!(", {} repeated rows of the file left out", history.repeated)
+    } else {
+        String::new()
+    };
     println!(
-        "{}: read {} rows into target {:?}: {} inserted, {} duplicates skipped, {} skipped as already pruned",
+        "{}: read {} rows into target {:?}: {} inserted, {} duplicates skipped, {} skipped as already pruned{repeated}",
         file.display(),
-        summary.rows,
+        summary.rows + history.repeated,
         target.name,
         summary.inserted,
         summary.duplicates,

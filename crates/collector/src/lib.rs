@@ -25,7 +25,7 @@ mod writer;
 
 pub use collector::{Collector, CollectorOptions, RunSummary};
 pub use error::{Error, Result};
-pub use import::{CsvRows, read_csv};
+pub use import::{CsvRows, EARLIEST_TS, History, MAX_SKEW_SECS, read_csv, read_history};
 pub use lock::DbLock;
 pub use metrics::{Metrics, MetricsSnapshot};
 pub use poll::{PollResult, Poller, SearchFuture, outcome_of, poll_once};
