@@ -135,7 +135,9 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
                     headcount_chart::Error::Query(headcount_query::Error::Param(p)) => {
                         param_error(p)
                     }
-                    other => anyhow::Error::new(other),
+                    other => {
+                        anyhow::Error::new(other).context(format!("database {}", db.display()))
+                    }
                 },
             )
         })

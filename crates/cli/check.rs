@@ -1,19 +1,21 @@
 //! `headcount check`: the config, the database and one poll per target.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use headcount_collector::{PollResult, poll_once};
 use headcount_config::Config;
 use headcount_config::fmt_duration;
-use headcount_store::{Reads, Store};
+use headcount_store::{OpsReads, Reader, Reads};
 
 use crate::util::classify;
 
 /// Check the config, the database, and one poll per target.
 ///
-/// The config must parse, the database must open (it is created or migrated if
-/// needed), and each target is polled once.
+/// The config must parse; the database, if it exists, must be a sound headcount
+/// database (it is only read: a missing one is reported, never created, and one at an
+/// older schema is left for `collect` or `run` to migrate); and each target is polled
+/// once.
 ///
 /// Prints one line per target: its filters, the outcome, the counts, utilization and
 /// latency. Exits with 1 if any poll failed, 2 if the config or the token variable is
@@ -37,14 +39,11 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
     let token = config.upstream_token().map_err(crate::usage)?;
 
     let path = config.storage.path.clone();
-    let series = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
-        let store = Store::open(&path)?;
-        Ok(store.targets()?.len())
-    })
-    .await
-    .context("database check")??;
+    let database = tokio::task::spawn_blocking(move || database(&path))
+        .await
+        .context("database check")??;
     println!(
-        "database: {} ok, {series} series recorded; raw samples kept {}, rollups {}",
+        "database: {} {database}; raw samples kept {}, rollups {}",
         config.storage.path.display(),
         config.storage.raw_retention,
         config.storage.rollup_retention
@@ -52,7 +51,7 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
     println!(
         "upstream: {} {} (timeout {}, {} at once)",
         config.upstream.method,
-        config.upstream.base_url,
+        headcount_convoso::display_url(&config.upstream.base_url),
         fmt_duration(config.upstream.timeout),
         config.upstream.concurrency
     );
@@ -71,6 +70,57 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
         }
     }
     anyhow::bail!("check: {} of {} polls failed", failed.len(), results.len())
+}
+
+/// What the database is, read only: a missing file is described, never created.
+///
+/// # Errors
+///
+/// When the file exists but is not a sound headcount database, or when it is missing
+/// and its directory is not there to create it in.
+fn database(path: &Path) -> anyhow::Result<String> {
+    if !path.exists() {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        if !dir.is_dir() {
+            return Err(crate::usage(anyhow::anyhow!(
+                "database {}: its directory {} does not exist; create it or fix storage.path",
+                path.display(),
+                dir.display()
+            )));
+        }
+        return Ok(
+            "does not exist yet: `headcount collect` or `headcount run` creates it".to_owned(),
+        );
+    }
+    let reader = match Reader::open(path) {
+        Ok(r) => r,
+        Err(headcount_store::Error::NotMigrated {
+            found, expected, ..
+        }) => {
+            return Ok(format!(
+                "at schema version {found}: `headcount collect` or `headcount run` migrates it to {expected}"
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let problems = reader
+        .quick_check()
+        .with_context(|| format!("database {}", path.display()))?;
+    if let Some(first) = problems.first() {
+        anyhow::bail!(
+            "database {}: damaged ({} problem(s), the first: {first}); restore it from a backup",
+            path.display(),
+            problems.len()
+        );
+    }
+    let series = reader
+        .targets()
+        .with_context(|| format!("database {}", path.display()))?
+        .len();
+    Ok(format!("ok, {series} series recorded"))
 }
 
 /// The results as an aligned table, numbers right-aligned.

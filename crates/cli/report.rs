@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use headcount_config::{Config, TargetConfig};
@@ -121,8 +121,10 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
         };
         // One snapshot: the report and the series see the same rows.
         reader.snapshot(|reader| {
-            let report = || headcount_query::report(reader, t, &rq).map_err(query_error);
-            let series = || headcount_query::series(reader, t, &sq).map_err(query_error);
+            let report =
+                || headcount_query::report(reader, t, &rq).map_err(|e| query_error(e, &db));
+            let series =
+                || headcount_query::series(reader, t, &sq).map_err(|e| query_error(e, &db));
             Ok(match format {
                 Format::Table => table(&report()?, &target, episodes),
                 Format::Json => json(&report()?, &series()?)?,
@@ -145,10 +147,12 @@ fn param_error(e: ParamError) -> anyhow::Error {
     usage(anyhow::anyhow!("--{}: {}", e.param, e.message))
 }
 
-fn query_error(e: headcount_query::Error) -> anyhow::Error {
+/// A query's failure: a bad parameter is the user's (exit code 2), anything else the
+/// database's, named.
+fn query_error(e: headcount_query::Error, db: &Path) -> anyhow::Error {
     match e {
         headcount_query::Error::Param(p) => param_error(p),
-        other => anyhow::Error::new(other),
+        other => anyhow::Error::new(other).context(format!("database {}", db.display())),
     }
 }
 

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use headcount_config::Config;
+use headcount_store::OpsReads;
 use headcount_web::{ApiToken, AppState};
 use tokio::net::TcpListener;
 
@@ -166,7 +167,21 @@ fn check_database(path: &Path) -> anyhow::Result<()> {
         );
     }
     // Opening checks it is headcount's, at this build's schema; the error names it.
-    headcount_store::Reader::open(path)?;
+    // Then every page is read once (about a second per gigabyte), so that a damaged
+    // file is refused now rather than found by a request.
+    let reader = headcount_store::Reader::open(path)?;
+    let started = std::time::Instant::now();
+    let problems = reader
+        .quick_check()
+        .with_context(|| format!("database {}", path.display()))?;
+    if let Some(first) = problems.first() {
+        anyhow::bail!(
+            "database {}: damaged ({} problem(s), the first: {first}); restore it from a backup",
+            path.display(),
+            problems.len()
+        );
+    }
+    tracing::debug!(elapsed = ?started.elapsed(), "database checked");
     Ok(())
 }
 

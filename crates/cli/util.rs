@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use anyhow::Context;
 use headcount_config::{Config, TargetConfig};
 use headcount_store::{Reader, Reads, TargetId};
 
@@ -10,8 +11,8 @@ use crate::usage;
 /// Loads and checks the config file; every problem with it exits with code 2.
 pub fn load_config(path: &Path) -> anyhow::Result<Config> {
     Config::load(path).map_err(|e| match e {
-        headcount_config::Error::ReadConfig { path, source } => usage(anyhow::anyhow!(
-            "--config: cannot read {}: {source}",
+        headcount_config::Error::ReadConfig { path, error } => usage(anyhow::anyhow!(
+            "--config: cannot read {}: {error}",
             path.display()
         )),
         other => usage(other),
@@ -74,11 +75,13 @@ pub fn open_reader(path: &Path) -> anyhow::Result<Reader> {
 /// configured, or its history is recorded under other filters (named).
 pub fn series_id(reader: &Reader, db: &Path, target: &TargetConfig) -> anyhow::Result<TargetId> {
     let filters = target.filters_json();
-    if let Some(id) = reader.target(&target.name, &filters)? {
+    let named = || format!("database {}", db.display());
+    if let Some(id) = reader.target(&target.name, &filters).with_context(named)? {
         return Ok(id);
     }
     let others: Vec<String> = reader
-        .series_of(&target.name)?
+        .series_of(&target.name)
+        .with_context(named)?
         .into_iter()
         .map(|row| row.filters)
         .collect();

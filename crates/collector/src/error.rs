@@ -29,14 +29,14 @@ pub enum Error {
     },
     /// The lock file could not be created or locked for a reason other than another
     /// holder.
-    #[error("database {}: cannot use lock file {}: {source}", db.display(), lock.display())]
+    #[error("database {}: cannot use lock file {}: {error}", db.display(), lock.display())]
     LockFile {
         /// The database.
         db: PathBuf,
         /// Its lock file.
         lock: PathBuf,
         /// What the OS said.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The upstream client could not be built from the config.
     #[error("{0}")]

@@ -36,7 +36,7 @@ impl DbLock {
         let io_err = |source| Error::LockFile {
             db: db.to_owned(),
             lock: path.clone(),
-            source,
+            error: source,
         };
         let mut file = OpenOptions::new()
             .read(true)

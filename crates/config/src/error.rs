@@ -13,12 +13,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// The config file could not be read.
-    #[error("config: cannot read {}: {source}", path.display())]
+    #[error("config: cannot read {}: {error}", path.display())]
     ReadConfig {
         /// The file.
         path: PathBuf,
         /// What the OS said.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The config is not valid: bad TOML, an unknown key, a bad value.
     #[error("config: {}{message}", line_label(*line))]

@@ -185,7 +185,7 @@ impl Config {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| Error::ReadConfig {
             path: path.to_owned(),
-            source,
+            error: source,
         })?;
         let dir = path
             .parent()

@@ -12,7 +12,7 @@ pub enum Error {
     #[error(transparent)]
     Param(#[from] ParamError),
     /// Reading the store failed; a server error, never the caller's fault.
-    #[error("store: {0}")]
+    #[error(transparent)]
     Store(#[from] headcount_store::Error),
 }
 

@@ -178,8 +178,8 @@ impl<'a> Params<'a> {
             return Err(ParamError::new(
                 "from",
                 format!(
-                    "a report covers at most {MAX_REPORT_DAYS} days, this range {} days; \
-                     use a later from or an earlier to",
+                    "reports and charts cover at most {MAX_REPORT_DAYS} days at once; this \
+                     range is {} days: use a later from or an earlier to",
                     (r.to - r.from + 86_399) / 86_400
                 ),
             ));

@@ -8,26 +8,32 @@ use rusqlite::ErrorCode;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in the store.
+///
+/// SQLite's own errors are carried but not exposed as a `source`: rusqlite's error
+/// repeats SQLite's text in its own source, so a printed cause chain would say it
+/// three times. Their message says it once, with SQLite's code name
+/// ([`sqlite_text`]).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The database file could not be opened or set up.
-    #[error("database {path}: {source}")]
+    #[error("database {}: {}", path.display(), sqlite_text(error))]
     Open {
         /// The file.
         path: PathBuf,
         /// What SQLite said.
-        source: rusqlite::Error,
+        error: rusqlite::Error,
     },
     /// The file is an SQLite database of some other program, or not SQLite at all.
-    #[error("database {path}: not a headcount database")]
+    #[error("database {}: not a headcount database", path.display())]
     NotHeadcount {
         /// The file.
         path: PathBuf,
     },
     /// The file was written by a newer headcount whose schema this build does not know.
     #[error(
-        "database {path}: schema version {found} is newer than this build knows ({known}); upgrade headcount"
+        "database {}: schema version {found} is newer than this build knows ({known}); upgrade headcount",
+        path.display()
     )]
     SchemaTooNew {
         /// The file.
@@ -40,7 +46,8 @@ pub enum Error {
     /// A read-only open found a database that has not been migrated to this build's
     /// schema (a reader never migrates).
     #[error(
-        "database {path}: schema version {found}, expected {expected}; open it once with a writer (collect, run or import) to migrate it"
+        "database {}: schema version {found}, expected {expected}; open it once with a writer (collect, run or import) to migrate it",
+        path.display()
     )]
     NotMigrated {
         /// The file.
@@ -51,11 +58,11 @@ pub enum Error {
         expected: usize,
     },
     /// Applying migrations failed.
-    #[error("migration: {0}")]
-    Migration(#[from] rusqlite_migration::Error),
+    #[error("migration: {}", migration_text(.0))]
+    Migration(rusqlite_migration::Error),
     /// An SQLite statement failed.
-    #[error("sqlite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    #[error("{}", sqlite_text(.0))]
+    Sqlite(rusqlite::Error),
     /// A sample breaks the invariants of its outcome.
     #[error("sample {target}@{ts}: {reason}")]
     InvalidSample {
@@ -97,6 +104,64 @@ pub enum Error {
     UnknownOutcome(String),
 }
 
+impl From<rusqlite_migration::Error> for Error {
+    fn from(e: rusqlite_migration::Error) -> Error {
+        Error::Migration(e)
+    }
+}
+
+fn migration_text(e: &rusqlite_migration::Error) -> String {
+    match e {
+        rusqlite_migration::Error::RusqliteError { err, .. } => sqlite_text(err),
+        other => other.to_string(),
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Error {
+        Error::Sqlite(e)
+    }
+}
+
+/// SQLite's failure in one line: its description and, for a failure of SQLite itself,
+/// the code's name (`database disk image is malformed (SQLITE_CORRUPT)`), with advice
+/// where there is an obvious next step.
+#[must_use]
+pub fn sqlite_text(e: &rusqlite::Error) -> String {
+    let rusqlite::Error::SqliteFailure(f, message) = e else {
+        return e.to_string();
+    };
+    let what = message
+        .clone()
+        .unwrap_or_else(|| rusqlite::ffi::code_to_str(f.extended_code).to_owned());
+    let (name, advice) = match f.code {
+        ErrorCode::DatabaseCorrupt => (
+            "SQLITE_CORRUPT",
+            "; the file is damaged: restore it from a backup, or move it aside to start anew",
+        ),
+        ErrorCode::NotADatabase => ("SQLITE_NOTADB", "; is this the right file?"),
+        ErrorCode::ReadOnly => (
+            "SQLITE_READONLY",
+            "; the file or its directory is not writable by this user",
+        ),
+        ErrorCode::CannotOpen => (
+            "SQLITE_CANTOPEN",
+            "; check that the directory exists and is writable",
+        ),
+        ErrorCode::DiskFull => ("SQLITE_FULL", "; free some disk space"),
+        ErrorCode::DatabaseBusy => ("SQLITE_BUSY", ""),
+        ErrorCode::DatabaseLocked => ("SQLITE_LOCKED", ""),
+        ErrorCode::SystemIoFailure => ("SQLITE_IOERR", ""),
+        ErrorCode::PermissionDenied => ("SQLITE_PERM", ""),
+        _ => ("", ""),
+    };
+    if name.is_empty() {
+        format!("{what} (SQLite error {})", f.extended_code)
+    } else {
+        format!("{what} ({name}){advice}")
+    }
+}
+
 impl Error {
     /// Whether the same write may succeed if retried later: the database was busy or
     /// locked by another connection, the disk was full, an I/O error occurred, or the
@@ -124,7 +189,7 @@ impl Error {
     /// The SQLite error code underneath, if SQLite failed.
     fn sqlite_code(&self) -> Option<ErrorCode> {
         match self {
-            Error::Sqlite(e) | Error::Open { source: e, .. } => e.sqlite_error_code(),
+            Error::Sqlite(e) | Error::Open { error: e, .. } => e.sqlite_error_code(),
             Error::Migration(rusqlite_migration::Error::RusqliteError { err, .. }) => {
                 err.sqlite_error_code()
             }
@@ -158,7 +223,7 @@ pub enum ImportError<E> {
         reason: &'static str,
     },
     /// The database failed.
-    #[error("import: {0}")]
+    #[error(transparent)]
     Store(#[from] Error),
 }
 
@@ -205,5 +270,29 @@ mod tests {
             assert!(!sqlite(code).is_retryable(), "code {code}");
         }
         assert!(!Error::UnknownTarget { id: 1 }.is_retryable());
+    }
+
+    #[test]
+    fn sqlite_failures_read_once_with_their_code() {
+        use rusqlite::ffi;
+        let e = sqlite(ffi::SQLITE_CORRUPT);
+        assert_eq!(
+            e.to_string(),
+            "database disk image is malformed (SQLITE_CORRUPT); the file is damaged: \
+             restore it from a backup, or move it aside to start anew"
+        );
+        assert!(std::error::Error::source(&e).is_none());
+        let e = Error::Open {
+            path: PathBuf::from("/x/h.db"),
+            error: rusqlite::Error::SqliteFailure(
+                ffi::Error::new(ffi::SQLITE_READONLY),
+                Some("attempt to write a readonly database".to_owned()),
+            ),
+        };
+        assert_eq!(
+            e.to_string(),
+            "database /x/h.db: attempt to write a readonly database (SQLITE_READONLY); \
+             the file or its directory is not writable by this user"
+        );
     }
 }

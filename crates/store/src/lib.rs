@@ -32,7 +32,7 @@ mod types;
 mod write;
 
 pub use dist::Dist;
-pub use error::{Error, ImportError, Result};
+pub use error::{Error, ImportError, Result, sqlite_text};
 pub use outcome::Outcome;
 pub use read::{BaselineReads, DailyMeans, HourlyMeans, OpsReads, Reader, Reads};
 pub use rollup::{BUCKET_SECS, GaugeSums, Rollup, bucket_of};

@@ -105,9 +105,9 @@ const JOURNAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 pub(crate) fn open_writer(path: &Path) -> Result<Connection> {
     let mut attempt = 0;
     loop {
-        let conn = Connection::open(path).map_err(|source| Error::Open {
+        let conn = Connection::open(path).map_err(|error| Error::Open {
             path: path.to_owned(),
-            source,
+            error,
         })?;
         match setup_writer(conn, path) {
             Err(e) if e.is_busy() && attempt + 1 < SETUP_ATTEMPTS => {
@@ -124,15 +124,15 @@ pub(crate) fn open_writer_in_memory() -> Result<Connection> {
     let path = Path::new(":memory:");
     let conn = Connection::open_in_memory().map_err(|source| Error::Open {
         path: path.to_owned(),
-        source,
+        error: source,
     })?;
     setup_writer(conn, path)
 }
 
 fn setup_writer(mut conn: Connection, path: &Path) -> Result<Connection> {
-    let open_err = |source| Error::Open {
+    let open_err = |error| Error::Open {
         path: path.to_owned(),
-        source,
+        error,
     };
     conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
     // Check before any pragma writes to the file, so another program's database is
@@ -203,9 +203,9 @@ fn migrate(conn: &mut Connection) -> Result<()> {
 
 /// Opens an existing, migrated database read-only.
 pub(crate) fn open_reader(path: &Path) -> Result<Connection> {
-    let open_err = |source| Error::Open {
+    let open_err = |error| Error::Open {
         path: path.to_owned(),
-        source,
+        error,
     };
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -260,7 +260,7 @@ fn identify(conn: &Connection, path: &Path) -> Result<usize> {
         Err(source) => {
             return Err(Error::Open {
                 path: path.to_owned(),
-                source,
+                error: source,
             });
         }
     };

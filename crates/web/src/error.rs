@@ -47,7 +47,7 @@ pub enum ApiError {
     #[error("missing or wrong API token")]
     Unauthorized,
     /// Reading the database failed: 500.
-    #[error("store: {0}")]
+    #[error(transparent)]
     Store(#[from] headcount_store::Error),
     /// Drawing a chart failed: 500.
     #[error("chart: {0}")]

@@ -108,12 +108,16 @@ fn size(param: &'static str, v: Option<&str>, default: u32) -> Result<u32, ApiEr
         return Ok(default);
     };
     if !v.bytes().all(|b| b.is_ascii_digit()) {
+        let min = if param == "width" {
+            Options::MIN_WIDTH
+        } else {
+            Options::MIN_HEIGHT
+        };
         return Err(ApiError::bad(
             param,
             format!(
-                "expected a whole number of pixels (clamped to {} × {} up to {max} × {max}); got {:?}",
-                Options::MIN_WIDTH,
-                Options::MIN_HEIGHT,
+                "expected a whole number of pixels from {min} to {max} (values beyond are \
+                 drawn at the nearest of those); got {:?}",
                 clip(v),
                 max = Options::MAX_SIDE,
             ),

@@ -38,6 +38,29 @@ async fn every_kind_is_a_png_of_the_requested_size() {
     let r = get(&app, "/charts/sales/heatmap.png?width=10&height=99999").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(png_size(&r.body), (200, 4000));
+    // A size that is not a number is refused with that parameter's own bounds.
+    for (param, bounds) in [
+        ("width", "from 200 to 4000"),
+        ("height", "from 100 to 4000"),
+    ] {
+        let r = get(&app, &format!("/charts/sales/timeline.png?{param}=12px")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert_eq!(r.param().as_deref(), Some(param));
+        let msg = r.json()["error"].as_str().unwrap().to_owned();
+        assert!(
+            msg.contains(&format!("a whole number of pixels {bounds}")),
+            "{msg}"
+        );
+        assert!(msg.contains("\"12px\""), "{msg}");
+    }
+    // A range too long for a chart says so in a chart's words.
+    let r = get(&app, "/charts/sales/heatmap.png?from=now-800d").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let msg = r.json()["error"].as_str().unwrap().to_owned();
+    assert!(
+        msg.contains("reports and charts cover at most 731 days at once; this range is 800 days"),
+        "{msg}"
+    );
     // A target without data still draws (an empty chart).
     let r = get(&app, "/charts/quiet/trend.png?width=300&height=200").await;
     assert_eq!(r.status, StatusCode::OK);
