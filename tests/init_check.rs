@@ -66,17 +66,40 @@ fn check_polls_each_target_once_and_fails_on_a_refused_filter() {
         assert!(line.contains(filters) && line.contains(" ok "), "{line}");
     }
     assert!(
-        dir.path().join("headcount.db").exists(),
-        "the database was created"
+        stdout.contains("does not exist yet") && !dir.path().join("headcount.db").exists(),
+        "check only reports a missing database: {stdout}"
     );
 
+    // An ID no campaign can have is the config's to refuse, naming its line.
     std::fs::write(
         &path,
         example.replace("campaign_id = 111", "campaign_id = \"abc\""),
     )
     .unwrap();
     let (code, stdout, stderr) = common::run(&["check", "--config", file], &env);
+    assert_eq!(code, Some(2), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("target \"sales\": campaign_id: \"abc\" is not an ID"),
+        "{stderr}"
+    );
+
+    // One the upstream refuses (its 6026) fails the check.
+    let mut refusing = common::spawn(
+        &[
+            "simulate",
+            "--listen",
+            "127.0.0.1:0",
+            "--api-error-rate",
+            "1",
+            "--api-error-code",
+            "6026",
+        ],
+        &[],
+    );
+    let refusing_url = format!("{}/v1", common::url_in(&refusing.wait_for_line("API:")));
+    std::fs::write(&path, example.replace(&base_url, &refusing_url)).unwrap();
+    let (code, stdout, stderr) = common::run(&["check", "--config", file], &env);
     assert_eq!(code, Some(1), "{stdout}\n{stderr}");
     assert!(stdout.contains("invalid_campaign"), "{stdout}");
-    assert!(stderr.contains("1 of 4 polls failed"), "{stderr}");
+    assert!(stderr.contains("4 of 4 polls failed"), "{stderr}");
 }
