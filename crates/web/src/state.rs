@@ -118,7 +118,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 ///     ApiToken::new(v).context("HEADCOUNT_API_TOKEN is set but empty")
 /// }).transpose()?;
 /// let state = AppState::new(&config.storage.path, targets, settings).with_token(token);
-/// axum::serve(listener, headcount_web::app(state)).with_graceful_shutdown(shutdown).await?;
+/// headcount_web::serve(listener, state, ServerLimits::default(), shutdown).await;
 /// ```
 #[derive(Clone)]
 pub struct AppState {

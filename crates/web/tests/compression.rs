@@ -76,15 +76,14 @@ impl Served {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let app = f.app();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await
-                .unwrap();
-        });
+        let task = tokio::spawn(headcount_web::serve(
+            listener,
+            f.state(),
+            headcount_web::ServerLimits::default(),
+            async move {
+                let _ = stopped.await;
+            },
+        ));
         Served {
             addr,
             stop: Some(stop),
