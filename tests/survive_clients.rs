@@ -106,7 +106,10 @@ fn curl_compressed_downloads_the_whole_csv() {
         }
         let out = cmd.arg(&url).output().expect("run curl");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "curl (compressed: {compressed}): {stderr}");
+        assert!(
+            out.status.success(),
+            "curl (compressed: {compressed}): {stderr}"
+        );
         let text = String::from_utf8(out.stdout).unwrap();
         let body = if compressed {
             let (head, body) = text.split_once("\r\n\r\n").expect("headers, then the body");

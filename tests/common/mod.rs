@@ -33,9 +33,9 @@ pub fn spawn(args: &[&str], envs: &[(&str, &str)]) -> Running {
 }
 
 /// Starts `cmd` (one that runs `headcount`, e.g. through `sh -c` with a `ulimit`) with
-/// stdout piped (stderr inherited).
+/// stdout piped; stderr goes where `cmd` says (inherited unless set).
 pub fn spawn_cmd(mut cmd: Command) -> Running {
-    cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
+    cmd.stdout(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn headcount");
     let stdout = child.stdout.take().expect("stdout");
     let (tx, rx) = mpsc::channel();

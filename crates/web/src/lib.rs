@@ -21,7 +21,7 @@
 //! - `charts`: `/charts/{name}/{kind}.png|svg`.
 //! - `dashboard`: `/` and `/targets/{name}`, HTML with maud.
 //! - `metrics`: `/metrics`, OpenMetrics text via prometheus-client.
-//! - `health`: `/healthz`.
+//! - `health`: `/healthz`: `ok`, `degraded` or `error`, and which HTTP status each is.
 //! - `openapi`: the OpenAPI document and its route.
 //! - `server`: [`serve`] and [`ServerLimits`]: idle and slow connections timed out,
 //!   connections capped, a graceful stop bounded by a drain limit.

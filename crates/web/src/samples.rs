@@ -9,8 +9,8 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::TimeZone as _;
-use futures_util::StreamExt as _;
 use chrono_tz::Tz;
+use futures_util::StreamExt as _;
 use headcount_store::{Reader, Reads, Sample, TargetId};
 
 use crate::db::{read, read_quick};

@@ -551,12 +551,9 @@ impl Conn {
     fn on_read(&self, now: u64) {
         self.last_activity.store(now, Ordering::Relaxed);
         if !self.busy() {
-            let _ = self.head_since.compare_exchange(
-                0,
-                now + 1,
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            );
+            let _ =
+                self.head_since
+                    .compare_exchange(0, now + 1, Ordering::Relaxed, Ordering::Relaxed);
         }
     }
 
@@ -588,8 +585,7 @@ impl Conn {
             return Some("request head incomplete after header_read_timeout");
         }
         let last = self.last_activity.load(Ordering::Relaxed);
-        (now >= last.saturating_add(millis(limits.idle_timeout)))
-            .then_some("idle for idle_timeout")
+        (now >= last.saturating_add(millis(limits.idle_timeout))).then_some("idle for idle_timeout")
     }
 
     /// When the watchdog must look again.
@@ -861,16 +857,16 @@ mod tests {
             max_connections: 2,
             ..ServerLimits::default()
         };
-        let mut served = Served::start(
-            gated(Arc::clone(&release), Arc::clone(&entered)),
-            limits,
-        )
-        .await;
+        let mut served =
+            Served::start(gated(Arc::clone(&release), Arc::clone(&entered)), limits).await;
         let addr = served.addr;
         let waiting: Vec<_> = (0..2)
             .map(|_| tokio::spawn(async move { raw::get(addr, "/wait", &[]).await }))
             .collect();
-        wait_until("two handlers running", || entered.load(Ordering::SeqCst) == 2).await;
+        wait_until("two handlers running", || {
+            entered.load(Ordering::SeqCst) == 2
+        })
+        .await;
 
         let busy = raw::get(addr, "/quick", &[]).await;
         assert_eq!(busy.status, 503);

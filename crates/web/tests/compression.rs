@@ -59,7 +59,10 @@ async fn gzip_samples_csv_through_the_router_is_the_plain_csv() {
             "gzip",
             "{encoding}"
         );
-        assert!(r.body.len() < plain.body.len() / 3, "{encoding}: compressed");
+        assert!(
+            r.body.len() < plain.body.len() / 3,
+            "{encoding}: compressed"
+        );
         assert_eq!(gunzip(&r.body), plain.body, "{encoding}");
     }
 }
