@@ -61,7 +61,7 @@ pub use api::TargetInfo;
 pub use error::{ApiError, ErrorBody};
 pub use health::Health;
 pub use openapi::ApiDoc;
-pub use server::{BUSY_ANSWERS, ServerLimits, serve};
+pub use server::{BUSY_ANSWERS, FILE_HEADROOM, ServerLimits, serve};
 pub use state::{
     ApiToken, AppState, Clock, CollectorCounters, CollectorStatus, DEFAULT_TIMEOUT, TargetConfig,
 };

@@ -18,8 +18,11 @@
 //! connection is running a handler or sending a response is the new one answered `503`
 //! with `Retry-After: 1` and closed (at most [`BUSY_ANSWERS`] such answers at once;
 //! past that it is closed unanswered). When `accept` fails for want of file
-//! descriptors, the longest-waiting connection is closed the same way and accepting
-//! resumes shortly: nothing waits in the listen backlog for a client to let go.
+//! descriptors anyway (another part of the process holds many, or the limit is lower
+//! than the cap assumed), the cap drops for good to [`FILE_HEADROOM`] below the
+//! connections open then, and the longest-waiting connections are closed down to it:
+//! the database readers and the collector get descriptors again, and accepting
+//! resumes shortly. Nothing waits in the listen backlog for a client to let go.
 //!
 //! A stop (the `shutdown` future) closes the listener and every connection waiting for
 //! a request, lets the requests in flight finish (a running download included) up to
@@ -55,6 +58,11 @@ pub const BUSY_ANSWERS: usize = 64;
 
 /// The most connections [`ServerLimits::default`] allows, whatever the file limit.
 const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+
+/// How many descriptors below the number open when `accept` ran out of them the cap
+/// drops to: room for the database readers (three files each), the collector's polls
+/// and the log.
+pub const FILE_HEADROOM: usize = 32;
 
 /// How a server treats its connections; see the module doc for what each bounds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,6 +131,7 @@ pub(crate) async fn serve_router(
 ) {
     let server = Arc::new(Server {
         router,
+        cap: AtomicUsize::new(limits.max_connections.max(1)),
         busy: Arc::new(Semaphore::new(BUSY_ANSWERS)),
         clock: Clock::new(),
         conns: Mutex::new(Conns::default()),
@@ -213,25 +222,35 @@ impl AcceptErrors {
             return None;
         }
         self.streak += 1;
-        let out_of_files = out_of_descriptors(e);
-        let freed = out_of_files && server.evict_longest_waiting();
-        if self.streak == 1 {
-            if out_of_files {
-                tracing::warn!(
-                    error = %e,
-                    connections = server.live(),
-                    freed,
-                    "web server: out of file descriptors; closing the longest-waiting connection and retrying (raise the open-file limit, e.g. LimitNOFILE, or lower max_connections)"
-                );
-            } else {
-                tracing::warn!(error = %e, "web server: accept failed; retrying");
+        let first = self.streak == 1;
+        match short_of(e) {
+            Some(Short::ProcessFiles) => {
+                let (connections, cap) = server.shrink_cap();
+                if first {
+                    tracing::warn!(
+                        error = %e,
+                        connections,
+                        cap,
+                        "web server: out of file descriptors; serving at most `cap` connections from now on, the longest-waiting closed (raise the open-file limit, e.g. LimitNOFILE)"
+                    );
+                }
+                Some(Duration::from_millis(50))
+            }
+            Some(Short::System) => {
+                // The whole system is short: make a little room, and retry soon.
+                let freed = server.evict_longest_waiting();
+                if first {
+                    tracing::warn!(error = %e, freed, "web server: the system is out of files or memory; closed the longest-waiting connection and retrying");
+                }
+                Some(Duration::from_millis(50))
+            }
+            None => {
+                if first {
+                    tracing::warn!(error = %e, "web server: accept failed; retrying");
+                }
+                Some(Duration::from_secs(1))
             }
         }
-        Some(if out_of_files {
-            Duration::from_millis(50)
-        } else {
-            Duration::from_secs(1)
-        })
     }
 
     fn recovered(&mut self) {
@@ -245,27 +264,40 @@ impl AcceptErrors {
     }
 }
 
-/// Whether `e` says the process or the system ran out of file descriptors or socket
-/// buffers: then closing a connection is what lets the server go on.
-fn out_of_descriptors(e: &io::Error) -> bool {
+/// What an `accept` error says the server is short of.
+enum Short {
+    /// This process's open-file limit (`EMFILE`).
+    ProcessFiles,
+    /// The system's files, socket buffers or memory (`ENFILE`, `ENOBUFS`, `ENOMEM`).
+    System,
+}
+
+fn short_of(e: &io::Error) -> Option<Short> {
     #[cfg(unix)]
     {
         use rustix::io::Errno;
-        let code = e.raw_os_error();
-        [Errno::MFILE, Errno::NFILE, Errno::NOBUFS, Errno::NOMEM]
-            .iter()
-            .any(|errno| code == Some(errno.raw_os_error()))
+        let code = e.raw_os_error()?;
+        if code == Errno::MFILE.raw_os_error() {
+            Some(Short::ProcessFiles)
+        } else {
+            [Errno::NFILE, Errno::NOBUFS, Errno::NOMEM]
+                .iter()
+                .any(|errno| code == errno.raw_os_error())
+                .then_some(Short::System)
+        }
     }
     #[cfg(not(unix))]
     {
         let _ = e;
-        false
+        None
     }
 }
 
 struct Server {
     router: Router,
     limits: ServerLimits,
+    /// The cap: `limits.max_connections`, lowered when `accept` runs out of files.
+    cap: AtomicUsize,
     /// Permits for "busy" answers.
     busy: Arc<Semaphore>,
     clock: Clock,
@@ -300,7 +332,7 @@ impl Server {
     ) {
         // Small answers go out at once rather than wait for an acknowledgement.
         let _ = stream.set_nodelay(true);
-        if self.live() >= self.limits.max_connections && !self.evict_longest_waiting() {
+        if self.live() >= self.cap.load(Ordering::Relaxed) && !self.evict_longest_waiting() {
             match Arc::clone(&self.busy).try_acquire_owned() {
                 Ok(permit) => {
                     let server = Arc::clone(self);
@@ -335,6 +367,17 @@ impl Server {
                 .serve_conn(stream, &conn, server.router.clone(), true, stop)
                 .await;
         });
+    }
+
+    /// Out of file descriptors: lowers the cap to [`FILE_HEADROOM`] below the
+    /// connections open (at least 1), and closes the longest-waiting ones down to it.
+    /// Returns the connections open before and the cap now.
+    fn shrink_cap(&self) -> (usize, usize) {
+        let open = self.live();
+        let cap = open.saturating_sub(FILE_HEADROOM).max(1);
+        let cap = self.cap.fetch_min(cap, Ordering::Relaxed).min(cap);
+        while self.live() > cap && self.evict_longest_waiting() {}
+        (open, cap)
     }
 
     /// Asks the connection that has waited longest for a request (not busy; idle since
