@@ -84,6 +84,9 @@ pub async fn run_service(
             last_tick_seconds: (s.ticks > 0).then(|| s.last_tick_ms as f64 / 1000.0),
             buffered: s.buffered,
             dropped: s.dropped,
+            write_errors: s.write_errors,
+            write_error: metrics.write_error(),
+            halted: metrics.halted(),
         }
     });
 

@@ -2,18 +2,17 @@
 //!
 //! [`app_state`] and [`serve_app`] are the pieces `headcount run` and `headcount demo`
 //! share: the server's state built from the checked config (targets, `[report]`
-//! settings, the API token from the environment), and the server itself with a
-//! graceful shutdown bounded by [`DRAIN_LIMIT`].
+//! settings, the API token from the environment), and the server itself
+//! ([`headcount_web::serve`] with its default limits).
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::Context;
 use headcount_config::Config;
 use headcount_store::OpsReads;
-use headcount_web::{ApiToken, AppState};
+use headcount_web::{ApiToken, AppState, ServerLimits};
 use tokio::net::TcpListener;
 
 use crate::usage;
@@ -41,10 +40,6 @@ pub struct Args {
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
 }
-
-/// How long a stop waits for requests in flight (a large CSV download, a browser's
-/// open connection) before the server is dropped anyway.
-pub const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
 /// Runs the web server until Ctrl-C or SIGTERM.
 pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
@@ -98,43 +93,22 @@ fn api_token(var: &str) -> anyhow::Result<Option<ApiToken>> {
     }
 }
 
-/// Serves [`headcount_web::app`] on `listener` until `shutdown` completes, then stops
-/// accepting, lets the requests in flight finish and returns; connections still open
-/// after [`DRAIN_LIMIT`] are dropped.
+/// Serves [`headcount_web::app`] on `listener` with [`headcount_web::ServerLimits`]'s
+/// defaults (idle and slow connections timed out, connections capped) until `shutdown`
+/// completes; then stops accepting, lets the requests in flight finish within the
+/// drain limit and returns.
 ///
 /// # Errors
 ///
-/// When the server fails to run (axum reports accept errors itself and keeps going,
-/// so in practice this does not happen).
+/// None in practice: once the listener is bound the server logs what fails and goes
+/// on. The `Result` keeps the callers' shape.
 pub async fn serve_app(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-    let server =
-        axum::serve(listener, headcount_web::app(state)).with_graceful_shutdown(async move {
-            shutdown.await;
-            let _ = stopping_tx.send(());
-        });
-    let drain_expired = async move {
-        if stopping_rx.await.is_ok() {
-            tokio::time::sleep(DRAIN_LIMIT).await;
-        } else {
-            // The server finished without a stop: nothing to bound.
-            std::future::pending::<()>().await;
-        }
-    };
-    tokio::select! {
-        r = server.into_future() => r.context("web server"),
-        () = drain_expired => {
-            tracing::warn!(
-                "web server: requests still open {}s after the stop were dropped",
-                DRAIN_LIMIT.as_secs()
-            );
-            Ok(())
-        }
-    }
+    headcount_web::serve(listener, state, ServerLimits::default(), shutdown).await;
+    Ok(())
 }
 
 /// Binds `addr`; the error names the address.

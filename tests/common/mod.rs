@@ -25,12 +25,17 @@ pub fn headcount() -> Command {
 /// Starts `headcount ARGS...` with stdout piped (stderr inherited, so failures show).
 pub fn spawn(args: &[&str], envs: &[(&str, &str)]) -> Running {
     let mut cmd = headcount();
-    cmd.args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
+    cmd.args(args);
     for (k, v) in envs {
         cmd.env(k, v);
     }
+    spawn_cmd(cmd)
+}
+
+/// Starts `cmd` (one that runs `headcount`, e.g. through `sh -c` with a `ulimit`) with
+/// stdout piped; stderr goes where `cmd` says (inherited unless set).
+pub fn spawn_cmd(mut cmd: Command) -> Running {
+    cmd.stdout(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn headcount");
     let stdout = child.stdout.take().expect("stdout");
     let (tx, rx) = mpsc::channel();

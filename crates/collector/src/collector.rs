@@ -24,7 +24,7 @@ use tokio::task::JoinSet;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 use crate::error::{Error, Result};
-use crate::lock::DbLock;
+use crate::lock::{DbFile, DbLock};
 use crate::metrics::{Metrics, MetricsSnapshot};
 use crate::poll::{Poller, outcome_of};
 use crate::writer::{Writer, WriterOptions, WriterSender, system_now};
@@ -142,7 +142,7 @@ impl Collector {
     /// in flight finish, buffered samples are written, and the run is recorded as
     /// cleanly stopped.
     ///
-    /// At start it takes the database's lock file, opens (and migrates) the database,
+    /// At start it takes the database's lock, opens (and migrates) the database,
     /// records the run (logging earlier runs that stopped uncleanly) and registers
     /// every target.
     ///
@@ -150,9 +150,11 @@ impl Collector {
     ///
     /// At start: [`Error::Locked`] when another collector writes to the database;
     /// [`Error::LockFile`]; [`Error::Store`] when the database cannot be opened or
-    /// written; [`Error::Scheduler`]. Later: [`Error::Writer`] if the writer thread
-    /// panicked. Failed polls and writes are never errors: they are recorded, logged
-    /// and counted.
+    /// written; [`Error::Scheduler`]. Later: [`Error::DatabaseReplaced`] when the
+    /// configured path no longer names the database file it opened (deleted, or
+    /// another file put there; [`Metrics::halted`] says so as soon as it is found);
+    /// [`Error::Writer`] if the writer thread panicked. Failed polls and writes are
+    /// never errors: they are recorded, logged and counted.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send) -> Result<RunSummary> {
         let config = Arc::clone(&self.config);
         let db = config.storage.path.clone();
@@ -163,6 +165,12 @@ impl Collector {
         })
         .await
         .map_err(|e| Error::Writer(format!("database setup panicked: {e}")))??;
+        // The file the store opened, for the writer to check the path against; if it is
+        // not the one locked, it was replaced in between.
+        let file = DbFile::at(&db);
+        if !lock.is_on(&file) {
+            return Err(Error::DatabaseReplaced { path: db });
+        }
         for run in &start.unclean {
             tracing::warn!(
                 run = run.id.0,
@@ -183,6 +191,7 @@ impl Collector {
                 raw_retention: config.storage.raw_retention,
                 rollup_retention: config.storage.rollup_retention,
                 stop_flush_limit: self.options.stop_flush_limit,
+                file: Some(file),
                 ..WriterOptions::default()
             },
         )?;
@@ -192,7 +201,7 @@ impl Collector {
             &ids,
             Arc::clone(&self.poller),
             Arc::clone(&self.metrics),
-            writer.sender(),
+            (writer.sender(), writer.failed()),
             self.options.missed_slot_limit,
         ));
         for t in config
@@ -217,13 +226,17 @@ impl Collector {
 
         let result = shared.schedule_until(shutdown).await;
         if let Err(e) = &result {
-            tracing::error!(error = %e, "scheduler failed; stopping");
+            tracing::error!(error = %e, "collection failed; stopping");
         }
         drop(shared);
         let report = tokio::task::spawn_blocking(move || writer.stop())
             .await
             .map_err(|e| Error::Writer(format!("stop panicked: {e}")))??;
         drop(lock);
+        if report.halted {
+            // Logged by the writer when it found out, with what it dropped.
+            return Err(Error::DatabaseReplaced { path: db });
+        }
         result?;
         let metrics = self.metrics.snapshot();
         tracing::info!(
@@ -284,9 +297,10 @@ struct Shared {
     permits: Semaphore,
     metrics: Arc<Metrics>,
     writer: WriterSender,
-    /// Notified when the writer thread is found dead: nothing can be stored any more,
-    /// so the collector stops with an error rather than poll in vain.
-    writer_failed: Notify,
+    /// Notified when the writer thread is found dead or halts (its database file is
+    /// gone): nothing can be stored any more, so the collector stops with an error
+    /// rather than poll in vain.
+    writer_failed: Arc<Notify>,
     missed_slot_limit: usize,
     /// The first slot of the current run: a group whose last slot is older than it
     /// has already had its stall turned into a new run by another group.
@@ -299,7 +313,7 @@ impl Shared {
         ids: &[TargetId],
         poller: Arc<dyn Poller>,
         metrics: Arc<Metrics>,
-        writer: WriterSender,
+        (writer, writer_failed): (WriterSender, Arc<Notify>),
         missed_slot_limit: usize,
     ) -> Shared {
         let targets = config
@@ -338,7 +352,7 @@ impl Shared {
             permits: Semaphore::new(config.upstream.concurrency),
             metrics,
             writer,
-            writer_failed: Notify::new(),
+            writer_failed,
             missed_slot_limit,
             run_since: Mutex::new(i64::MIN),
         }
@@ -371,7 +385,7 @@ impl Shared {
             tokio::select! {
                 () = &mut shutdown => break,
                 () = self.writer_failed.notified() => {
-                    failure = Err(Error::Writer("stopped unexpectedly; nothing can be stored".to_owned()));
+                    failure = Err(Error::Writer("stopped; nothing can be stored".to_owned()));
                     break;
                 }
                 fired = fire_rx.recv() => match fired {
@@ -693,7 +707,7 @@ mod tests {
             &ids,
             Arc::new(Instant3),
             metrics,
-            writer.sender(),
+            (writer.sender(), writer.failed()),
             100,
         ));
         let group_of = |every: &str| {

@@ -12,31 +12,42 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Another collector holds the database's lock file.
+    /// Another collector holds the database's lock.
     #[error(
-        "database {}: another collector is already writing to it{} (lock file {})",
+        "database {}: another collector is already writing to it{}{}",
         db.display(),
         holder.as_deref().map(|p| format!(" (pid {p})")).unwrap_or_default(),
-        lock.display()
+        lock_file_label(db, lock)
     )]
     Locked {
         /// The database.
         db: PathBuf,
-        /// Its lock file.
+        /// The file locked: the database itself, or its lock file (see `DbLock`).
         lock: PathBuf,
-        /// The pid written in the lock file by the holder, if readable.
+        /// The pid of the holder, if it could be found.
         holder: Option<String>,
     },
-    /// The lock file could not be created or locked for a reason other than another
-    /// holder.
-    #[error("database {}: cannot use lock file {}: {error}", db.display(), lock.display())]
+    /// The database (or its lock file) could not be created or locked for a reason
+    /// other than another holder.
+    #[error("database {}: cannot lock it{}: {error}", db.display(), lock_file_label(db, lock))]
     LockFile {
         /// The database.
         db: PathBuf,
-        /// Its lock file.
+        /// The file locked: the database itself, or its lock file.
         lock: PathBuf,
         /// What the OS said.
         error: std::io::Error,
+    },
+    /// The configured path no longer names the database file the collector opened: it
+    /// was deleted, or another file put in its place. The collector stops rather than
+    /// write on into a file nobody can open any more.
+    #[error(
+        "database file {} was deleted or replaced while the collector ran; stopping so that no data is written where nobody can read it",
+        path.display()
+    )]
+    DatabaseReplaced {
+        /// The configured path.
+        path: PathBuf,
     },
     /// The upstream client could not be built from the config.
     #[error("{0}")]
@@ -61,6 +72,15 @@ pub enum Error {
     /// An import file could not be read.
     #[error("import: {0}")]
     ImportRead(String),
+}
+
+/// ` (lock file X)` when the lock is on a file beside the database.
+fn lock_file_label(db: &std::path::Path, lock: &std::path::Path) -> String {
+    if db == lock {
+        String::new()
+    } else {
+        format!(" (lock file {})", lock.display())
+    }
 }
 
 impl Error {

@@ -10,8 +10,10 @@
 //!   retries, retention, heartbeats.
 //! - `poll`: the [`Poller`] seam over the upstream client, [`poll_once`] and the
 //!   mapping of client errors to stored outcomes.
-//! - `metrics`: [`Metrics`], counters for `/metrics`.
-//! - `lock`: the one-collector-per-database lock file.
+//! - `metrics`: [`Metrics`], counters and write status for `/metrics` and `/healthz`.
+//! - `lock`: [`DbLock`], one collector per database file (locked by its identity,
+//!   not its path), and the check that the configured path still names the file
+//!   being written.
 //! - `import`: CSV history files for [`headcount_store::Store::import`].
 //! - `error`: [`Error`].
 

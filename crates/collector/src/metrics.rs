@@ -1,12 +1,17 @@
 //! Counters of a running collector, for logs, `RunSummary` and `/metrics`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
-/// Live counters of one collector. Shared (`Arc`) between the collector, its writer
-/// thread and whoever exposes them (the web server's `/metrics`). All counts start at
-/// zero when the collector starts.
+/// Live counters of one collector, and what is wrong with its writes. Shared (`Arc`)
+/// between the collector, its writer thread and whoever exposes them (the web server's
+/// `/metrics` and `/healthz`). All counts start at zero when the collector starts.
 #[derive(Debug, Default)]
 pub struct Metrics {
+    /// The error of the latest write attempt while writes fail.
+    write_error: Mutex<Option<String>>,
+    /// Why collection stopped for good.
+    halted: Mutex<Option<String>>,
     ticks: AtomicU64,
     last_tick_ms: AtomicU64,
     last_slot: AtomicU64,
@@ -101,12 +106,42 @@ impl Metrics {
         self.dropped.fetch_add(n, Ordering::Relaxed);
     }
 
-    pub(crate) fn add_write_error(&self) {
+    /// The error of the latest write attempt while writes are failing (the samples
+    /// stay buffered for a retry); `None` once a write succeeds again.
+    #[must_use]
+    pub fn write_error(&self) -> Option<String> {
+        lock(&self.write_error).clone()
+    }
+
+    /// Why the collector stopped collecting for good while the process runs on (its
+    /// database file was deleted or replaced); `None` while it collects.
+    #[must_use]
+    pub fn halted(&self) -> Option<String> {
+        lock(&self.halted).clone()
+    }
+
+    /// Counts a failed write attempt and keeps its error for [`Metrics::write_error`].
+    pub(crate) fn add_write_error(&self, error: String) {
         self.write_errors.fetch_add(1, Ordering::Relaxed);
+        *lock(&self.write_error) = Some(error);
+    }
+
+    /// A write succeeded: writes no longer fail.
+    pub(crate) fn write_ok(&self) {
+        *lock(&self.write_error) = None;
+    }
+
+    pub(crate) fn set_halted(&self, why: String) {
+        *lock(&self.halted) = Some(why);
     }
 
     pub(crate) fn add_pruned(&self, samples: u64, rollups: u64) {
         self.pruned_samples.fetch_add(samples, Ordering::Relaxed);
         self.pruned_rollups.fetch_add(rollups, Ordering::Relaxed);
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // Nothing panics while holding these; a poisoned value is still whole.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }

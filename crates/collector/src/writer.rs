@@ -7,6 +7,12 @@
 //! counted and logged. Between messages the thread prunes old rows in small batches,
 //! and records the run's heartbeat at least every [`headcount_store::HEARTBEAT_EVERY_SECS`]
 //! whatever the schedule, so readers can tell a live collector from a dead one.
+//!
+//! Before each write, heartbeat and prune it checks that the configured path still
+//! names the database file it opened ([`DbFile`]). If not (deleted, or replaced by
+//! another file), it halts: it writes nothing more, counts what it held as dropped,
+//! records why in [`Metrics::halted`] and wakes the collector, which stops with
+//! [`Error::DatabaseReplaced`].
 
 use std::collections::VecDeque;
 use std::hash::{BuildHasher, Hasher};
@@ -16,8 +22,10 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use headcount_store::{HEARTBEAT_EVERY_SECS, NewSample, RunId, Store};
+use tokio::sync::Notify;
 
 use crate::error::{Error, Result};
+use crate::lock::DbFile;
 use crate::metrics::Metrics;
 use headcount_config::Retention;
 
@@ -44,6 +52,9 @@ pub(crate) struct WriterOptions {
     pub clock: fn() -> i64,
     /// How often the run's heartbeat is recorded when no tick has recorded one.
     pub heartbeat_every: Duration,
+    /// The database file the store opened, checked before every write; `None` checks
+    /// nothing (an in-memory store).
+    pub file: Option<DbFile>,
 }
 
 impl Default for WriterOptions {
@@ -59,6 +70,7 @@ impl Default for WriterOptions {
             retry_cap: Duration::from_secs(10),
             clock: system_now,
             heartbeat_every: Duration::from_secs(HEARTBEAT_EVERY_SECS.unsigned_abs()),
+            file: None,
         }
     }
 }
@@ -88,6 +100,8 @@ pub(crate) struct WriterReport {
     /// The run stopped: the one the writer started with, or the last one begun after a
     /// stall.
     pub run: Option<RunId>,
+    /// Whether the writer halted because its database file was deleted or replaced.
+    pub halted: bool,
 }
 
 /// A handle for ticks to send their batches to the writer thread.
@@ -126,6 +140,7 @@ impl WriterSender {
 pub(crate) struct Writer {
     tx: mpsc::Sender<Msg>,
     thread: JoinHandle<WriterReport>,
+    failed: Arc<Notify>,
 }
 
 impl Writer {
@@ -137,16 +152,24 @@ impl Writer {
         options: WriterOptions,
     ) -> Result<Writer> {
         let (tx, rx) = mpsc::channel();
+        let failed = Arc::new(Notify::new());
+        let on_halt = Arc::clone(&failed);
         let thread = std::thread::Builder::new()
             .name("headcount-writer".to_owned())
-            .spawn(move || WriterLoop::new(store, run, metrics, options).run(&rx))
+            .spawn(move || WriterLoop::new(store, run, metrics, options, on_halt).run(&rx))
             .map_err(|e| Error::Writer(format!("cannot start: {e}")))?;
-        Ok(Writer { tx, thread })
+        Ok(Writer { tx, thread, failed })
     }
 
     /// A sender for ticks.
     pub(crate) fn sender(&self) -> WriterSender {
         WriterSender(self.tx.clone())
+    }
+
+    /// Notified when the thread halts (its database file is gone); the collector also
+    /// notifies it when it finds the thread dead.
+    pub(crate) fn failed(&self) -> Arc<Notify> {
+        Arc::clone(&self.failed)
     }
 
     /// Asks the thread to flush, end the run and stop, and waits for it. Blocks: call
@@ -183,6 +206,11 @@ struct WriterLoop {
     last_heartbeat: i64,
     /// When the next heartbeat is due if no tick records one first.
     heartbeat_at: Instant,
+    /// Set once the database file is found deleted or replaced: nothing is written
+    /// after that.
+    halted: bool,
+    /// Notified when the writer halts.
+    on_halt: Arc<Notify>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,6 +225,7 @@ impl WriterLoop {
         run: Option<RunId>,
         metrics: Arc<Metrics>,
         options: WriterOptions,
+        on_halt: Arc<Notify>,
     ) -> Self {
         let now = Instant::now();
         WriterLoop {
@@ -212,6 +241,8 @@ impl WriterLoop {
             pruning: None,
             last_heartbeat: 0,
             heartbeat_at: now + options.heartbeat_every,
+            halted: false,
+            on_halt,
             options,
         }
     }
@@ -241,11 +272,11 @@ impl WriterLoop {
                 self.heartbeat_at = Instant::now() + self.options.heartbeat_every;
                 // Only once everything received is committed: a heartbeat says that
                 // nothing before it is lost if the process dies now.
-                if self.buffer.is_empty() {
+                if self.buffer.is_empty() && self.file_is_ours() {
                     self.heartbeat((self.options.clock)());
                 }
             }
-            if self.buffer.is_empty() && Instant::now() >= self.prune_at {
+            if self.buffer.is_empty() && Instant::now() >= self.prune_at && self.file_is_ours() {
                 self.prune_step();
             }
         }
@@ -253,8 +284,11 @@ impl WriterLoop {
     }
 
     /// When the loop must wake without a message: a due retry, prune batch or
-    /// heartbeat.
+    /// heartbeat; none once halted.
     fn next_wake(&self) -> Option<Instant> {
+        if self.halted {
+            return None;
+        }
         let mut at = self.prune_at;
         if self.run.is_some() {
             at = at.min(self.heartbeat_at);
@@ -265,8 +299,40 @@ impl WriterLoop {
         Some(at)
     }
 
-    /// Buffers a tick's samples, dropping the oldest past the bound.
+    /// Whether the configured path still names the database file the store opened.
+    /// The first time it does not, halts the writer (see the module doc).
+    fn file_is_ours(&mut self) -> bool {
+        if self.halted {
+            return false;
+        }
+        let Some(file) = self.options.file.as_mut() else {
+            return true;
+        };
+        let Err(gone) = file.check() else {
+            return true;
+        };
+        let error = Error::DatabaseReplaced {
+            path: file.path().to_owned(),
+        };
+        let dropped = self.buffered;
+        tracing::error!(how = gone.as_str(), dropped, "{error}");
+        self.metrics.set_halted(error.to_string());
+        self.metrics.add_dropped(dropped as u64);
+        self.metrics.set_buffered(0);
+        self.buffer.clear();
+        self.buffered = 0;
+        self.halted = true;
+        self.on_halt.notify_one();
+        false
+    }
+
+    /// Buffers a tick's samples, dropping the oldest past the bound; once halted,
+    /// counts them as dropped.
     fn push(&mut self, samples: Vec<NewSample>, now: i64) {
+        if self.halted {
+            self.metrics.add_dropped(samples.len() as u64);
+            return;
+        }
         self.buffered += samples.len();
         self.buffer.push_back((samples, now));
         let mut dropped = 0usize;
@@ -300,12 +366,16 @@ impl WriterLoop {
 
     /// Writes buffered batches in order until one fails or none is left.
     fn write_buffered(&mut self) {
+        if !self.file_is_ours() {
+            return;
+        }
         while let Some((samples, now)) = self.buffer.front() {
             let now = *now;
             match self.store.write_batch(samples) {
                 Ok(summary) => {
                     self.metrics
                         .add_written(summary.inserted, summary.duplicates);
+                    self.metrics.write_ok();
                     if summary.pruned_skipped > 0 {
                         // Only if the clock went back past the raw retention.
                         tracing::warn!(
@@ -326,7 +396,7 @@ impl WriterLoop {
                     self.heartbeat(now);
                 }
                 Err(e) if e.is_retryable() => {
-                    self.metrics.add_write_error();
+                    self.metrics.add_write_error(e.to_string());
                     self.failures += 1;
                     let delay = self.backoff();
                     if self.failures == 1 {
@@ -344,7 +414,7 @@ impl WriterLoop {
                 Err(e) => {
                     // Retrying cannot help (e.g. a corrupt database): give the batch up,
                     // loudly, so the rest can still be written.
-                    self.metrics.add_write_error();
+                    self.metrics.add_write_error(e.to_string());
                     let n = samples.len();
                     self.metrics.add_dropped(n as u64);
                     tracing::error!(error = %e, dropped = n, "write failed for good; batch dropped");
@@ -446,6 +516,9 @@ impl WriterLoop {
     /// new one at `started_at`.
     fn new_run(&mut self, ended_at: i64, started_at: i64) {
         let Some(run) = self.run else { return };
+        if !self.file_is_ours() {
+            return;
+        }
         if !self.buffer.is_empty() {
             self.write_buffered();
         }
@@ -472,12 +545,13 @@ impl WriterLoop {
         }
     }
 
-    /// Flushes what is buffered (retrying up to the stop limit) and ends the run.
+    /// Flushes what is buffered (retrying up to the stop limit) and ends the run;
+    /// once halted, writes nothing.
     fn finish(mut self) -> WriterReport {
         let deadline = Instant::now() + self.options.stop_flush_limit;
         while !self.buffer.is_empty() {
             let now = Instant::now();
-            if now >= deadline {
+            if now >= deadline || self.halted {
                 break;
             }
             if now < self.retry_at {
@@ -485,6 +559,15 @@ impl WriterLoop {
                 continue;
             }
             self.write_buffered();
+        }
+        // Checked here too: a stop with nothing buffered writes the run's end.
+        if !self.file_is_ours() {
+            return WriterReport {
+                unwritten: 0,
+                run_ended: false,
+                run: self.run,
+                halted: true,
+            };
         }
         let unwritten = self.buffered as u64;
         if unwritten > 0 {
@@ -508,6 +591,7 @@ impl WriterLoop {
             unwritten,
             run_ended,
             run: self.run,
+            halted: false,
         }
     }
 }

@@ -472,3 +472,67 @@ async fn a_second_collector_on_the_same_database_is_refused() {
     assert!(msg.contains("another collector"), "{msg}");
     first.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_collector_through_a_hard_link_is_refused_and_the_first_loses_nothing() {
+    let sim = Sim::start(Clock::System).await;
+    let db = Db::new();
+    let target = "[[target]]\nname = \"all\"\n";
+    let first = Running::with_token(db.config(&sim.base_url, target), TOKEN);
+    db.wait_for("all", "a sample", |s| !s.is_empty()).await;
+
+    // Another name for the same file, as `ln two.db hard.db` makes.
+    let hard = db.dir.path().join("hard.db");
+    std::fs::hard_link(&db.path, &hard).unwrap();
+    let text = format!(
+        "[upstream]\nbase_url = \"{}\"\n\n[storage]\npath = \"{}\"\n\n[schedule]\ncron = \"*/2 * * * * *\"\n\n{target}",
+        sim.base_url,
+        hard.display()
+    );
+    let config = headcount_config::Config::parse(&text, db.dir.path()).unwrap();
+    let second = Collector::new(config, headcount_convoso::AuthToken::new(TOKEN.into())).unwrap();
+    // Before the lock was on the file's identity, this one ran (until the guard).
+    let second = tokio::time::timeout(common::PATIENCE, second.run(std::future::pending()))
+        .await
+        .expect("the second collector is refused at once, not left running")
+        .unwrap_err();
+    assert!(matches!(second, Error::Locked { .. }), "{second:?}");
+    let msg = second.to_string();
+    assert!(msg.contains(&hard.display().to_string()), "{msg}");
+    assert!(msg.contains("another collector"), "{msg}");
+
+    // The first one goes on, and what it wrote is all there, in one run.
+    let had = db.samples("all").len();
+    db.wait_for("all", "more samples", |s| s.len() > had).await;
+    let summary = first.stop().await;
+    assert!(summary.clean);
+    let samples = db.samples("all");
+    assert_eq!(samples.len() as u64, summary.metrics.written);
+    assert_contiguous("all", &samples, 2);
+    assert_eq!(db.reader().runs(0, i64::MAX).unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_database_stops_the_collector_with_an_error_naming_it() {
+    let sim = Sim::start(Clock::System).await;
+    let db = Db::new();
+    let running = Running::with_token(
+        db.config(&sim.base_url, "[[target]]\nname = \"all\"\n"),
+        TOKEN,
+    );
+    db.wait_for("all", "a sample", |s| !s.is_empty()).await;
+    let metrics = std::sync::Arc::clone(&running.metrics);
+    assert_eq!(metrics.halted(), None);
+
+    std::fs::remove_file(&db.path).unwrap();
+    let want = format!(
+        "database file {} was deleted or replaced while the collector ran; stopping so that no data is written where nobody can read it",
+        db.path.display()
+    );
+    // Said while the collector is still up (for /healthz and /metrics), then returned.
+    let err = running.ended().await.unwrap_err();
+    assert!(matches!(err, Error::DatabaseReplaced { .. }), "{err:?}");
+    assert_eq!(err.to_string(), want);
+    assert!(!err.is_usage(), "a runtime failure: exit code 1");
+    assert_eq!(metrics.halted(), Some(want));
+}

@@ -1,4 +1,4 @@
-//! Serves [`headcount_web::app`] on a real socket over a fixture database, for load
+//! Serves [`headcount_web::app`] with [`headcount_web::serve`] on a real socket over a fixture database, for load
 //! tests and for looking at the dashboard:
 //!
 //! ```text
@@ -13,7 +13,7 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use headcount_web::{AppState, app};
+use headcount_web::{AppState, ServerLimits};
 
 fn main() {
     let mut rt = tokio::runtime::Builder::new_multi_thread();
@@ -41,10 +41,8 @@ async fn serve() {
         .expect("bind 127.0.0.1");
     let addr = listener.local_addr().expect("local address");
     println!("serving http://{addr}/ (database {})", db.display());
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .expect("serve");
+    headcount_web::serve(listener, state, ServerLimits::default(), async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
 }

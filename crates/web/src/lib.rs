@@ -4,7 +4,8 @@
 //! is opened read-only, one [`headcount_store::Reader`] per blocking thread, and every
 //! number comes from [`headcount_query`] (charts from [`headcount_chart`]); this
 //! crate holds no SQL and no analytics. [`app`] builds the router from an
-//! [`AppState`] the binary assembles from the config.
+//! [`AppState`] the binary assembles from the config, and [`serve`] serves it on a
+//! socket within [`ServerLimits`].
 //!
 //! Layout:
 //! - `state`: [`AppState`], [`TargetConfig`], [`ApiToken`], [`CollectorStatus`] —
@@ -20,8 +21,10 @@
 //! - `charts`: `/charts/{name}/{kind}.png|svg`.
 //! - `dashboard`: `/` and `/targets/{name}`, HTML with maud.
 //! - `metrics`: `/metrics`, OpenMetrics text via prometheus-client.
-//! - `health`: `/healthz`.
+//! - `health`: `/healthz`: `ok`, `degraded` or `error`, and which HTTP status each is.
 //! - `openapi`: the OpenAPI document and its route.
+//! - `server`: [`serve`] and [`ServerLimits`]: idle and slow connections timed out,
+//!   connections capped, a graceful stop bounded by a drain limit.
 
 mod api;
 mod auth;
@@ -34,7 +37,11 @@ mod metrics;
 mod openapi;
 mod params;
 mod samples;
+mod server;
 mod state;
+
+use std::any::Any;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::rejection::PathRejection;
@@ -45,6 +52,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -53,10 +61,11 @@ pub use api::TargetInfo;
 pub use error::{ApiError, ErrorBody};
 pub use health::Health;
 pub use openapi::ApiDoc;
+pub use server::{BUSY_ANSWERS, FILE_HEADROOM, ServerLimits, serve};
 pub use state::{ApiToken, AppState, Clock, CollectorCounters, CollectorStatus, DEFAULT_TIMEOUT};
 
 /// The whole server: every route, the API token check on all but `/healthz`, and
-/// tracing, gzip (not for PNG) and a request timeout (503) around them.
+/// the layers of [`middleware`] around them.
 pub fn app(state: AppState) -> Router {
     let timeout = state.inner.timeout;
     let protected = all_routes()
@@ -65,20 +74,38 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             auth::require_token,
         ));
-    Router::new()
+    let routes = Router::new()
         .merge(protected)
         .merge(health::router().router)
         .fallback(no_route)
-        .with_state(state)
-        // Outermost first to see the request: trace, then compress (the default
-        // predicate skips images other than SVG, and bodies under 32 bytes), then
-        // the timeout around the handler.
+        .with_state(state);
+    middleware(routes, timeout)
+}
+
+/// The layers around every route, outermost first to see the request: tracing; gzip
+/// (the default predicate skips images other than SVG, and bodies under 32 bytes); the
+/// request timeout (503 after `timeout`); and a panic in a handler turned into a 500
+/// with the usual error body, logged with its message, which never reaches the client.
+fn middleware(routes: Router, timeout: Duration) -> Router {
+    routes
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             timeout,
         ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
+}
+
+/// The answer to a handler that panicked: [`ApiError::Internal`], which logs the cause
+/// and shows the client only "internal error".
+fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("no message");
+    ApiError::Internal(format!("handler panicked: {message}")).into_response()
 }
 
 /// Every route [`app`] serves, as `(method, path)` in axum's syntax: what the
@@ -200,4 +227,91 @@ pub(crate) fn known<'a>(
     state
         .target(name)
         .ok_or_else(|| ApiError::UnknownTarget(name.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt as _;
+
+    use super::*;
+
+    /// Log lines written while the guard lives (on this thread).
+    #[derive(Clone, Default)]
+    pub(crate) struct Logs(Arc<Mutex<Vec<u8>>>);
+
+    impl Logs {
+        pub(crate) fn capture(&self) -> tracing::subscriber::DefaultGuard {
+            let logs = self.clone();
+            let subscriber = tracing_subscriber::fmt()
+                .with_ansi(false)
+                .with_writer(move || logs.clone())
+                .finish();
+            tracing::subscriber::set_default(subscriber)
+        }
+
+        pub(crate) fn text(&self) -> String {
+            String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+        }
+    }
+
+    impl Write for Logs {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A router whose `/boom` panics, behind the layers every route has.
+    pub(crate) fn panicking() -> Router {
+        let routes = Router::new()
+            .route(
+                "/boom",
+                axum::routing::get(|| async {
+                    if std::hint::black_box(true) {
+                        panic!("secret detail: /var/lib/headcount/h.db");
+                    }
+                    "unreachable"
+                }),
+            )
+            .route("/fine", axum::routing::get(|| async { "fine" }));
+        middleware(routes, DEFAULT_TIMEOUT)
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_is_a_logged_500_with_the_usual_error_body() {
+        let logs = Logs::default();
+        let _guard = logs.capture();
+        let resp = panicking()
+            .oneshot(Request::get("/boom").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            resp.headers().get(header::CONTENT_TYPE).unwrap(),
+            "application/json"
+        );
+        let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"error": "internal error", "param": null})
+        );
+        let logged = logs.text();
+        assert!(
+            logged.contains("handler panicked: secret detail: /var/lib/headcount/h.db"),
+            "{logged}"
+        );
+        assert!(logged.contains("ERROR"), "{logged}");
+    }
 }

@@ -31,7 +31,8 @@ pub(crate) fn router() -> Routes {
 ///
 /// Per target: the newest ok sample's counts and age, polls by outcome, and poll
 /// latencies; the database size; the collector's last heartbeat; and, when the
-/// collector runs in this process, its tick, buffer and drop counters. Every name
+/// collector runs in this process, its tick, buffer, drop and write-error counters and
+/// whether it stopped because its database file was deleted or replaced. Every name
 /// starts `headcount_`.
 #[utoipa::path(
     get,
@@ -50,8 +51,19 @@ pub(crate) async fn metrics(
 ) -> Result<Response, ApiError> {
     Query::parse(raw.as_deref(), NoParams::NAMES)?;
     let now = state.now();
-    let mut snap = read_quick(&state, move |r, s| Snapshot::read(r, s, now)).await?;
-    snap.collector = state.inner.collector.as_ref().map(|c| c.counters());
+    let collector = state.inner.collector.as_ref().map(|c| c.counters());
+    let read = read_quick(&state, move |r, s| Snapshot::read(r, s, now)).await;
+    let mut snap = match (read, &collector) {
+        (Ok(snap), _) => snap,
+        // The collector's own numbers do not need the database, and matter most when
+        // it is gone (`collector_database_replaced`): served alone, the cause logged.
+        (Err(e), Some(_)) => {
+            tracing::error!(error = %e, "metrics: database unreadable; serving the collector's metrics only");
+            Snapshot::default()
+        }
+        (Err(e), None) => return Err(e),
+    };
+    snap.collector = collector;
     let mut registry = Registry::with_prefix("headcount");
     registry.register_collector(Box::new(snap));
     let mut body = String::new();
@@ -64,11 +76,12 @@ pub(crate) async fn metrics(
         .into_response())
 }
 
-/// Everything one scrape reports, read at once.
+/// Everything one scrape reports, read at once. Without the database (default), only
+/// the in-process collector's numbers.
 #[derive(Debug, Default)]
 struct Snapshot {
     targets: Vec<TargetMetrics>,
-    size_bytes: u64,
+    size_bytes: Option<u64>,
     heartbeat_age: Option<i64>,
     collector: Option<CollectorCounters>,
 }
@@ -116,7 +129,7 @@ impl Snapshot {
         }
         Ok(Snapshot {
             targets,
-            size_bytes: r.size_bytes()?,
+            size_bytes: Some(r.size_bytes()?),
             heartbeat_age: r.last_run()?.map(|run| now - run.heartbeat_at),
             collector: None,
         })
@@ -196,13 +209,15 @@ impl Collector for Snapshot {
                 .encode_histogram::<NoLabelSet>(*sum, counts.iter().sum(), &buckets, None)?;
         }
 
-        let mut size = enc.encode_descriptor(
-            "store_size",
-            "Size of the database (pages in use, WAL included).",
-            Some(&Unit::Bytes),
-            MetricType::Gauge,
-        )?;
-        size.encode_gauge(&self.size_bytes)?;
+        if let Some(bytes) = self.size_bytes {
+            let mut size = enc.encode_descriptor(
+                "store_size",
+                "Size of the database (pages in use, WAL included).",
+                Some(&Unit::Bytes),
+                MetricType::Gauge,
+            )?;
+            size.encode_gauge(&bytes)?;
+        }
 
         if let Some(age) = self.heartbeat_age {
             let mut m = enc.encode_descriptor(
@@ -245,6 +260,21 @@ impl Collector for Snapshot {
                 MetricType::Counter,
             )?;
             m.encode_counter::<NoLabelSet, _, u64>(&c.dropped, None)?;
+            let mut m = enc.encode_descriptor(
+                "collector_write_errors",
+                "Failed write attempts of the collector (each retry counts) since it started.",
+                None,
+                MetricType::Counter,
+            )?;
+            m.encode_counter::<NoLabelSet, _, u64>(&c.write_errors, None)?;
+            let mut m = enc.encode_descriptor(
+                "collector_database_replaced",
+                "1 once the collector found its database file deleted or replaced and \
+                 stopped collecting; 0 while it collects.",
+                None,
+                MetricType::Gauge,
+            )?;
+            m.encode_gauge(&i64::from(c.halted.is_some()))?;
         }
         Ok(())
     }

@@ -10,6 +10,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::TimeZone as _;
 use chrono_tz::Tz;
+use futures_util::StreamExt as _;
 use headcount_store::{Reader, Reads, Sample, TargetId};
 
 use crate::db::{read, read_quick};
@@ -90,7 +91,10 @@ pub(crate) async fn samples_csv(
             })
         }
     });
-    let body = Body::from_stream(pages);
+    // Fused: a finished `unfold` panics if polled again, and tower-http's compression
+    // polls the body once more after its end (looking for trailers). Unfused, every
+    // gzip download (browsers, `curl --compressed`) was cut off mid-body.
+    let body = Body::from_stream(pages.fuse());
     let disposition = format!("inline; filename=\"{}-samples.csv\"", file_stem(&name));
     Ok((
         [

@@ -43,9 +43,9 @@ impl fmt::Debug for ApiToken {
     }
 }
 
-/// Counters of a collector running in the same process (`headcount run`), as
-/// `/metrics` exports them.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+/// Counters and state of a collector running in the same process (`headcount run`),
+/// as `/metrics` exports them and `/healthz` judges them.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CollectorCounters {
     /// Ticks completed since the collector started.
     pub ticks: u64,
@@ -55,18 +55,29 @@ pub struct CollectorCounters {
     pub buffered: u64,
     /// Samples lost since the collector started (buffer overflow, refused writes).
     pub dropped: u64,
+    /// Failed write attempts since the collector started (each retry counts).
+    pub write_errors: u64,
+    /// The error of the latest write attempt while writes fail (the samples wait in the
+    /// buffer); `None` once a write succeeds. `/healthz` says `degraded` meanwhile.
+    pub write_error: Option<String>,
+    /// Why the collector stopped collecting for good while the process is still up
+    /// (its database file was deleted or replaced); `None` while it collects.
+    /// `/healthz` says `error` then.
+    pub halted: Option<String>,
 }
 
-/// A source of [`CollectorCounters`], read on every scrape of `/metrics`. Any
-/// `Fn() -> CollectorCounters` is one, so the binary can adapt whatever the collector
-/// exposes with a closure:
+/// A source of [`CollectorCounters`], read on every scrape of `/metrics` and every
+/// `/healthz`. Any `Fn() -> CollectorCounters` is one, so the binary can adapt
+/// whatever the collector exposes with a closure:
 ///
 /// ```ignore
 /// let metrics = collector.metrics();
 /// state.with_collector(move || {
 ///     let s = metrics.snapshot();
 ///     CollectorCounters { ticks: s.ticks, buffered: s.buffered, dropped: s.dropped,
-///         last_tick_seconds: (s.ticks > 0).then(|| s.last_tick_ms as f64 / 1000.0) }
+///         last_tick_seconds: (s.ticks > 0).then(|| s.last_tick_ms as f64 / 1000.0),
+///         write_errors: s.write_errors, write_error: metrics.write_error(),
+///         halted: metrics.halted() }
 /// })
 /// ```
 pub trait CollectorStatus: Send + Sync + 'static {
@@ -178,7 +189,8 @@ impl AppState {
         self.map(|i| i.token = token)
     }
 
-    /// Exports the counters of an in-process collector on `/metrics`.
+    /// Exports the counters of an in-process collector on `/metrics`, and has
+    /// `/healthz` report its write failures.
     #[must_use]
     pub fn with_collector(self, status: impl CollectorStatus) -> AppState {
         let status: Arc<dyn CollectorStatus> = Arc::new(status);

@@ -275,6 +275,7 @@ async fn an_in_process_collector_adds_its_counters() {
         last_tick_seconds: Some(0.25),
         buffered: 3,
         dropped: 2,
+        ..CollectorCounters::default()
     });
     let r = get(&app(state), "/metrics").await;
     assert_eq!(r.status, StatusCode::OK);
@@ -320,5 +321,88 @@ async fn an_in_process_collector_adds_its_counters() {
             "headcount_collector_dropped_samples_total"
         ),
         2.0
+    );
+}
+
+#[tokio::test]
+async fn write_errors_and_a_replaced_database_are_exported() {
+    let f = Fixture::new();
+    let counters = |halted: bool| CollectorCounters {
+        ticks: 30,
+        buffered: 12,
+        write_errors: 5,
+        write_error: Some("sqlite: database or disk is full".into()),
+        halted: halted.then(|| "database file /x/h.db was deleted or replaced".into()),
+        ..CollectorCounters::default()
+    };
+    for halted in [false, true] {
+        let state = f.state().with_collector(move || counters(halted));
+        let r = get(&app(state), "/metrics").await;
+        assert_eq!(r.status, StatusCode::OK);
+        let Some(parsed) = parse(&r.text()) else {
+            return;
+        };
+        let om = &parsed["om"];
+        let one = |name: &str, ty: &str, sample: &str| {
+            value(&samples(family(om, name, ty, "")), sample, &[])
+        };
+        assert_eq!(
+            one(
+                "headcount_collector_write_errors",
+                "counter",
+                "headcount_collector_write_errors_total"
+            ),
+            5.0
+        );
+        assert_eq!(
+            one(
+                "headcount_collector_buffered_samples",
+                "gauge",
+                "headcount_collector_buffered_samples"
+            ),
+            12.0
+        );
+        assert_eq!(
+            one(
+                "headcount_collector_database_replaced",
+                "gauge",
+                "headcount_collector_database_replaced"
+            ),
+            if halted { 1.0 } else { 0.0 }
+        );
+    }
+}
+
+#[tokio::test]
+async fn without_its_database_an_in_process_collector_still_reports_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = headcount_web::AppState::new(
+        dir.path().join("deleted.db"),
+        common::targets(),
+        common::settings(),
+    )
+    .with_collector(|| CollectorCounters {
+        ticks: 3,
+        halted: Some("database file deleted.db was deleted or replaced".into()),
+        ..CollectorCounters::default()
+    });
+    let r = get(&app(state), "/metrics").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let Some(parsed) = parse(&r.text()) else {
+        return;
+    };
+    let om = &parsed["om"];
+    let s = samples(family(
+        om,
+        "headcount_collector_database_replaced",
+        "gauge",
+        "",
+    ));
+    assert_eq!(value(&s, "headcount_collector_database_replaced", &[]), 1.0);
+    // Nothing read from the database is made up.
+    assert!(om["headcount_store_size_bytes"].is_null(), "{om}");
+    assert!(
+        samples(family(om, "headcount_available_agents", "gauge", "agents")).is_empty(),
+        "{om}"
     );
 }

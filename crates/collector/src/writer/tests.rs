@@ -3,6 +3,7 @@ use std::time::{Duration, Instant};
 use headcount_store::{Reader, Reads, RunState, Sample, TargetId};
 
 use super::*;
+use crate::lock::DbFile;
 
 /// Generous: these tests wait on SQLite's 5-second busy timeout, on a busy machine.
 const PATIENCE: Duration = Duration::from_secs(90);
@@ -143,6 +144,7 @@ fn stop_writes_what_was_sent_and_records_a_clean_end() {
             unwritten: 0,
             run_ended: true,
             run: Some(run.id),
+            halted: false,
         }
     );
     assert_eq!(stored_ts(&db), vec![NOW - 15, NOW]);
@@ -261,5 +263,125 @@ fn a_new_run_ends_the_current_one_at_the_given_slot() {
             (NOW, NOW + 1, Some(NOW + 1), RunState::Unclean),
             (NOW + 5_000, NOW + 5_000, Some(NOW + 5_000), RunState::Clean),
         ]
+    );
+}
+
+#[test]
+fn a_failing_write_is_reported_until_a_write_succeeds() {
+    let (db, store) = db();
+    let metrics = Arc::new(Metrics::default());
+    let writer = Writer::spawn(store, None, Arc::clone(&metrics), quick_retries()).unwrap();
+    assert_eq!(metrics.write_error(), None);
+    let lock = hold_write_lock(&db.path);
+
+    writer
+        .sender()
+        .send(vec![ok(db.target, NOW), ok(db.target, NOW + 1)], NOW)
+        .unwrap();
+    wait_for("a failed write", || metrics.snapshot().write_errors >= 1);
+    // SQLite's words for a write lock held elsewhere.
+    let error = metrics.write_error().expect("the failing write's error");
+    assert!(error.contains("database is locked"), "{error}");
+    assert_eq!(metrics.snapshot().buffered, 2);
+
+    lock.execute_batch("ROLLBACK").unwrap();
+    wait_for("the retry", || metrics.snapshot().written == 2);
+    assert_eq!(metrics.write_error(), None);
+    writer.stop().unwrap();
+}
+
+/// Waits (on a runtime of its own) until `notify` is notified.
+fn notified(notify: &tokio::sync::Notify) {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap()
+        .block_on(async {
+            tokio::time::timeout(PATIENCE, notify.notified())
+                .await
+                .expect("notified within the patience");
+        });
+}
+
+#[test]
+fn a_deleted_database_file_halts_the_writer_before_it_writes_into_the_unlinked_file() {
+    let (db, mut store) = db();
+    let run = store.begin_run(NOW, 1, "test").unwrap().id;
+    let metrics = Arc::new(Metrics::default());
+    let writer = Writer::spawn(
+        store,
+        Some(run),
+        Arc::clone(&metrics),
+        WriterOptions {
+            file: Some(DbFile::at(&db.path)),
+            ..quick_retries()
+        },
+    )
+    .unwrap();
+    let tx = writer.sender();
+    tx.send(vec![ok(db.target, NOW)], NOW).unwrap();
+    wait_for("the first write", || metrics.snapshot().written == 1);
+    assert_eq!(metrics.halted(), None);
+
+    // The store's connection still has the unlinked file open; SQLite would write on.
+    std::fs::remove_file(&db.path).unwrap();
+    tx.send(
+        vec![ok(db.target, NOW + 1), ok(db.target, NOW + 2)],
+        NOW + 2,
+    )
+    .unwrap();
+    notified(&writer.failed());
+    let why = metrics.halted().expect("the reason");
+    assert_eq!(
+        why,
+        format!(
+            "database file {} was deleted or replaced while the collector ran; stopping so that no data is written where nobody can read it",
+            db.path.display()
+        )
+    );
+    // Later ticks are dropped, not buffered.
+    tx.send(vec![ok(db.target, NOW + 3)], NOW + 3).unwrap();
+    let report = writer.stop().unwrap();
+    assert!(report.halted);
+    assert!(!report.run_ended, "nothing written after the file went");
+    let m = metrics.snapshot();
+    assert_eq!((m.written, m.dropped, m.buffered), (1, 3, 0));
+}
+
+#[test]
+fn a_database_replaced_by_another_file_halts_the_writer_at_its_heartbeat() {
+    let (db, mut store) = db();
+    let run = store.begin_run(NOW, 1, "test").unwrap().id;
+    let metrics = Arc::new(Metrics::default());
+    let writer = Writer::spawn(
+        store,
+        Some(run),
+        Arc::clone(&metrics),
+        WriterOptions {
+            file: Some(DbFile::at(&db.path)),
+            heartbeat_every: Duration::from_millis(20),
+            clock: ticking_now,
+            ..WriterOptions::default()
+        },
+    )
+    .unwrap();
+    // A restore from a backup: another database renamed over the path.
+    let other = db.path.with_file_name("restored.db");
+    drop(Store::open(&other).unwrap());
+    std::fs::rename(&other, &db.path).unwrap();
+    // No tick at all: the heartbeat notices.
+    notified(&writer.failed());
+    assert!(metrics.halted().unwrap().contains("deleted or replaced"));
+    let report = writer.stop().unwrap();
+    assert!(report.halted);
+    assert!(!report.run_ended);
+    // No stop was recorded anywhere. (What the reader sees mixes the restored file
+    // with the old write-ahead log, still named after the path: the reason a
+    // collector must not write on.)
+    let reader = Reader::open(&db.path).unwrap();
+    let last = reader.last_run().unwrap();
+    assert!(
+        last.as_ref().is_none_or(|r| r.stopped_at.is_none()),
+        "{last:?}"
     );
 }

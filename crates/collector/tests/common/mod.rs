@@ -160,6 +160,17 @@ impl Running {
         Running::start(Collector::new(config, AuthToken::new(token.into())).unwrap())
     }
 
+    /// Waits for the collector to end on its own (without asking it to stop); its
+    /// result.
+    pub async fn ended(mut self) -> headcount_collector::Result<RunSummary> {
+        let ended = tokio::time::timeout(PATIENCE, &mut self.task)
+            .await
+            .expect("the collector ends on its own")
+            .expect("the collector task");
+        self.stop.take();
+        ended
+    }
+
     pub async fn stop(mut self) -> RunSummary {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

@@ -2,6 +2,8 @@
 //! crate's integration tests and `examples/serve_fixture.rs`.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod raw;
+
 use std::path::{Path, PathBuf};
 
 use axum::Router;
