@@ -192,7 +192,8 @@ fn healthz_says_degraded_while_the_collector_cannot_write_and_ok_once_it_can() {
     let health = health.1;
     assert_eq!(health["database"], "ok", "{health}");
     assert_eq!(
-        health["reason"], "the collector cannot write to the database: database is locked (SQLITE_BUSY)",
+        health["reason"],
+        "the collector cannot write to the database: database is locked (SQLITE_BUSY)",
         "{health}"
     );
     assert!(

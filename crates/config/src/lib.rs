@@ -400,7 +400,7 @@ impl Checker<'_> {
             // Each filter is checked alone, so an error names the line of its key.
             let check = |f: &Filters, span: &Spanned<()>| -> Result<()> {
                 f.check()
-                    .map_err(|e| Error::config(self.line(span), format!("{}", at(&e.to_string()))))
+                    .map_err(|e| Error::config(self.line(span), at(&e.to_string())))
             };
             let id = |v: Option<Spanned<Id>>, key: &str| -> Result<Option<String>> {
                 let Some(v) = v else { return Ok(None) };
