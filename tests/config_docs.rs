@@ -163,3 +163,22 @@ fn the_reference_documents_exactly_the_keys_the_parser_accepts() {
         "keys docs/config.md documents but the parser refuses: {unknown:?}"
     );
 }
+
+/// The README's table of poll outcomes lists every outcome the store knows, with the
+/// advice `headcount check` prints for it, word for word.
+#[test]
+fn the_readme_outcome_table_is_the_stores() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let rows: Vec<&str> = readme
+        .lines()
+        .skip_while(|l| *l != "## Poll outcomes")
+        .skip_while(|l| !l.starts_with("| `"))
+        .take_while(|l| l.starts_with("| `"))
+        .collect();
+    assert_eq!(rows.len(), headcount_store::Outcome::ALL.len(), "{rows:#?}");
+    for (row, outcome) in rows.iter().zip(headcount_store::Outcome::ALL) {
+        assert!(row.starts_with(&format!("| `{outcome}` |")), "{row}");
+        assert!(row.ends_with(&format!("| {} |", outcome.advice())), "{row}");
+    }
+}

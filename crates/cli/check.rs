@@ -69,6 +69,14 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
             println!("{}: {e}", r.target);
         }
     }
+    // What to do, once per kind of failure.
+    let mut outcomes: Vec<headcount_store::Outcome> = failed.iter().map(|r| r.outcome()).collect();
+    outcomes.sort_unstable();
+    outcomes.dedup();
+    println!();
+    for o in outcomes {
+        println!("{o}: {}", o.advice());
+    }
     anyhow::bail!("check: {} of {} polls failed", failed.len(), results.len())
 }
 

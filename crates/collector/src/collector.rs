@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use headcount_convoso::{AuthToken, Client, Filters};
+use headcount_convoso::{AuthToken, Client, ErrorKind, Filters};
 use headcount_store::{NewSample, Outcome, Run, RunId, Store, TargetId};
 use tokio::sync::{Notify, Semaphore, mpsc};
 use tokio::task::JoinSet;
@@ -302,6 +302,11 @@ struct Shared {
     /// rather than poll in vain.
     writer_failed: Arc<Notify>,
     missed_slot_limit: usize,
+    /// Until when (UTC unix seconds) the upstream asked not to be polled (its HTTP 429
+    /// `Retry-After`, capped at [`MAX_RATE_LIMIT_WAIT`]): slots before it are stored
+    /// as `rate_limited` without a poll. One token serves every target, so the pause
+    /// is for all of them.
+    rate_limited_until: Mutex<Option<i64>>,
     /// The first slot of the current run: a group whose last slot is older than it
     /// has already had its stall turned into a new run by another group.
     run_since: Mutex<i64>,
@@ -355,6 +360,7 @@ impl Shared {
             writer_failed,
             missed_slot_limit,
             run_since: Mutex::new(i64::MIN),
+            rate_limited_until: Mutex::new(None),
         }
     }
 
@@ -500,6 +506,7 @@ impl Shared {
             Vec::with_capacity(group.targets.len() * (1 + missed.len()));
         let mut polls = JoinSet::new();
         let mut skipped = 0u64;
+        let paused = lock(&self.rate_limited_until).is_some_and(|until| slot < until);
         for &i in &group.targets {
             let t = &self.targets[i];
             for &m in &missed {
@@ -516,6 +523,12 @@ impl Shared {
                         "previous poll still in flight; slot recorded as skipped (repeats not logged until the outcome changes)"
                     );
                 }
+                continue;
+            }
+            if paused {
+                t.in_flight.store(false, Ordering::Release);
+                samples.push(NewSample::failed(t.id, slot, Outcome::RateLimited, None));
+                lock(&t.log).observe(Outcome::RateLimited);
                 continue;
             }
             let shared = Arc::clone(&self);
@@ -569,13 +582,46 @@ impl Shared {
                 )
             }
         };
+        if let Err(e) = &result
+            && e.kind() == ErrorKind::RateLimited
+        {
+            self.pause_for(e.retry_after(), slot);
+        }
         let change = lock(&t.log).observe(outcome);
         if let Some(change) = change {
             log_change(t, &change, result.as_ref().err(), slot);
         }
         sample
     }
+
+    /// Honours an HTTP 429: no polls until `retry_after` from now (capped at
+    /// [`MAX_RATE_LIMIT_WAIT`]); without one, only this slot is lost. Logged once per
+    /// pause, when it starts or grows.
+    fn pause_for(&self, retry_after: Option<Duration>, slot: i64) {
+        let Some(wait) = retry_after else { return };
+        let capped = wait.min(MAX_RATE_LIMIT_WAIT);
+        let until = chrono::Utc::now().timestamp()
+            + i64::try_from(capped.as_secs())
+                .unwrap_or(i64::MAX / 2)
+                .max(1);
+        let mut held = lock(&self.rate_limited_until);
+        if held.is_some_and(|h| h >= until) {
+            return;
+        }
+        *held = Some(until);
+        self.metrics.rate_limited();
+        tracing::warn!(
+            slot,
+            retry_after_s = wait.as_secs(),
+            until = %fmt_ts(until),
+            "the upstream rate-limited us (HTTP 429): no polls until then; those slots are recorded as rate_limited"
+        );
+    }
 }
+
+/// The longest pause a `Retry-After` can impose: longer asks are shortened to it, so a
+/// mistaken header cannot stop collection for days.
+pub const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(3_600);
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)

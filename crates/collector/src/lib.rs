@@ -25,7 +25,7 @@ mod metrics;
 mod poll;
 mod writer;
 
-pub use collector::{Collector, CollectorOptions, RunSummary};
+pub use collector::{Collector, CollectorOptions, MAX_RATE_LIMIT_WAIT, RunSummary};
 pub use error::{Error, Result};
 pub use import::{CsvRows, EARLIEST_TS, History, MAX_SKEW_SECS, read_csv, read_history};
 pub use lock::DbLock;

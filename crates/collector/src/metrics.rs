@@ -24,6 +24,7 @@ pub struct Metrics {
     write_errors: AtomicU64,
     pruned_samples: AtomicU64,
     pruned_rollups: AtomicU64,
+    rate_limit_pauses: AtomicU64,
 }
 
 /// A copy of [`Metrics`] at one instant.
@@ -55,6 +56,8 @@ pub struct MetricsSnapshot {
     pub pruned_samples: u64,
     /// Rollups deleted by retention.
     pub pruned_rollups: u64,
+    /// Pauses begun (or lengthened) because the upstream answered HTTP 429.
+    pub rate_limit_pauses: u64,
 }
 
 impl Metrics {
@@ -75,6 +78,7 @@ impl Metrics {
             write_errors: get(&self.write_errors),
             pruned_samples: get(&self.pruned_samples),
             pruned_rollups: get(&self.pruned_rollups),
+            rate_limit_pauses: get(&self.rate_limit_pauses),
         }
     }
 
@@ -87,6 +91,10 @@ impl Metrics {
 
     pub(crate) fn add_polls(&self, n: u64) {
         self.polls.fetch_add(n, Ordering::Relaxed);
+    }
+
+    pub(crate) fn rate_limited(&self) {
+        self.rate_limit_pauses.fetch_add(1, Ordering::Relaxed);
     }
 
     pub(crate) fn add_skipped(&self, n: u64) {

@@ -95,6 +95,52 @@ impl Outcome {
         }
     }
 
+    /// What an operator seeing this outcome should do, in one sentence: what
+    /// `headcount check` prints under a failed poll and the README's outcome table
+    /// says (a test keeps the two the same).
+    #[must_use]
+    pub const fn advice(self) -> &'static str {
+        match self {
+            Outcome::Ok => "Nothing: the poll answered with counts.",
+            Outcome::Timeout => {
+                "The upstream did not answer within upstream.timeout: check its status page and the network; raise the timeout only if answers are merely slow."
+            }
+            Outcome::Connect => {
+                "No connection: check upstream.base_url, DNS, the firewall and proxies between this host and the API."
+            }
+            Outcome::HttpStatus => {
+                "The API answered an unexpected HTTP status (a 5xx is the service's own trouble): check its status page; gaps close by themselves when it recovers."
+            }
+            Outcome::BadBody => {
+                "The answer was not the API's JSON (an HTML error page, a proxy's login page, impossible counts): check upstream.base_url points at the API itself."
+            }
+            Outcome::InvalidToken => {
+                "The API rejected the token: put a current one in the variable upstream.auth_token_env names (default CONVOSO_AUTH_TOKEN) and restart."
+            }
+            Outcome::InvalidCampaign => {
+                "The API does not know this campaign_id: fix the target's filter (the series under the old filters is kept)."
+            }
+            Outcome::InvalidQueue => {
+                "The API does not know this queue_id: fix the target's filter (the series under the old filters is kept)."
+            }
+            Outcome::InvalidUser => {
+                "The API does not know this user_id: fix the target's filter (the series under the old filters is kept)."
+            }
+            Outcome::ApiError => {
+                "The API reported an error of its own (its code and text are logged): look the code up with the provider."
+            }
+            Outcome::Skipped => {
+                "The previous poll of this target was still running: lower the polling rate, raise upstream.concurrency, or shorten upstream.timeout."
+            }
+            Outcome::Forbidden => {
+                "The token is valid but not for this office or resource (HTTP 403): ask the provider to grant it, or use a token of the right office."
+            }
+            Outcome::RateLimited => {
+                "The API asked to slow down (HTTP 429): polling pauses for its Retry-After and resumes by itself; poll less often or fewer targets if it recurs."
+            }
+        }
+    }
+
     /// Whether this is [`Outcome::Ok`].
     #[must_use]
     pub const fn is_ok(self) -> bool {
