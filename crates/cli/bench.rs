@@ -414,8 +414,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         }
     }
     println!(
-        "\n({} s in all)",
-        crate::fmt::figure(secs(started.elapsed()))
+        "\n{} s in all; {}",
+        crate::fmt::figure(secs(started.elapsed())),
+        machine()
     );
     println!("{}", verdict.summary());
     if verdict.passed() {
@@ -425,17 +426,36 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     }
 }
 
-/// How busy the machine is, for reading the timings: cores and load average.
+/// How busy the machine is, for reading the timings: cores, load average and, where
+/// the kernel reports it, how much of the last 10 s tasks stalled waiting for I/O
+/// (a busy disk slows everything that syncs, `headcount import` first).
 fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let load = std::fs::read_to_string("/proc/loadavg").ok();
-    let load = load
-        .as_deref()
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
-    match load {
-        Some(load) => format!("machine: {cores} cores, load average {load} (1, 5, 15 min)"),
-        None => format!("machine: {cores} cores"),
+    let mut out = format!("machine: {cores} cores");
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        let load: Vec<&str> = load.split_whitespace().take(3).collect();
+        out.push_str(&format!(", load average {} (1, 5, 15 min)", load.join(" ")));
     }
+    if let Some(stalled) = std::fs::read_to_string("/proc/pressure/io")
+        .ok()
+        .and_then(|p| io_pressure(&p))
+    {
+        out.push_str(&format!(
+            ", I/O stalled {}% of the last 10 s",
+            crate::fmt::figure(stalled.round())
+        ));
+    }
+    out
+}
+
+/// `some avg10` of `/proc/pressure/io`: the share of the last 10 s in which some task
+/// waited for I/O, in percent.
+fn io_pressure(text: &str) -> Option<f64> {
+    let some = text.lines().find(|l| l.starts_with("some "))?;
+    some.split_whitespace()
+        .find_map(|field| field.strip_prefix("avg10="))?
+        .parse()
+        .ok()
 }
 
 /// The median time of `runs` calls of `f` after one warm-up call (which warms SQLite's
@@ -571,6 +591,15 @@ mod tests {
         assert!(line(&f, Mark::Ok, 5).contains(" 20.0 ms "));
         let f = Figure::with_bar("trend", 20.4, "ms", Bar::AtMost(20.0));
         assert!(line(&f, Mark::Missed, 5).contains(" 20.4 ms "));
+    }
+
+    #[test]
+    fn io_pressure_is_the_share_of_the_last_ten_seconds() {
+        let psi = "some avg10=77.38 avg60=75.65 avg300=57.01 total=2829326852\n\
+                   full avg10=58.92 avg60=51.01 avg300=32.24 total=1684791398\n";
+        assert_eq!(io_pressure(psi), Some(77.38));
+        assert_eq!(io_pressure("full avg10=1.00\n"), None);
+        assert_eq!(io_pressure(""), None);
     }
 
     #[test]
