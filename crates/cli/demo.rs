@@ -305,7 +305,7 @@ user_id = 12345
 }
 
 /// A TOML basic string.
-fn toml_string(s: &str) -> String {
+pub(crate) fn toml_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -635,15 +635,40 @@ fn seed(
     Ok(pass)
 }
 
+/// The demo's config with its database `demo.db` in `dir` and an upstream nobody
+/// answers: what `headcount bench` and the golden tests seed.
+///
+/// # Errors
+///
+/// Never in practice: the demo's own config is valid.
+pub(crate) fn offline_config(dir: &Path) -> anyhow::Result<Config> {
+    let files = DemoFiles::for_db(&dir.join("demo.db"));
+    let listen = SocketAddr::from(([127, 0, 0, 1], 0));
+    let text = config_text("http://127.0.0.1:9/v1", &files, listen);
+    Config::parse(&text, &files.dir).map_err(|e| anyhow::anyhow!("the demo's own config: {e}"))
+}
+
+/// Seeds `days` of the demo's history ending at `now` into `store`, as `headcount
+/// demo` does (without a progress bar); returns the samples written. `headcount bench`
+/// times it.
+///
+/// # Errors
+///
+/// When the store fails.
+pub(crate) fn seed_at(
+    store: &mut Store,
+    config: &Config,
+    center: &Center,
+    days: u32,
+    now: i64,
+) -> anyhow::Result<u64> {
+    let no = AtomicBool::new(false);
+    Ok(seed_store(store, config, center, days, &no, &|| now, false)?.inserted)
+}
+
 #[cfg(test)]
 pub(crate) fn golden_config(dir: &Path) -> Config {
-    let files = DemoFiles::for_db(&dir.join("demo.db"));
-    let text = config_text(
-        "http://127.0.0.1:9/v1",
-        &files,
-        "127.0.0.1:0".parse().unwrap(),
-    );
-    Config::parse(&text, &files.dir).unwrap()
+    offline_config(dir).unwrap()
 }
 
 /// Seeds `days` of the demo's history ending at `now`, as `headcount demo` does.
@@ -655,8 +680,7 @@ pub(crate) fn seed_for_golden(
     days: u32,
     now: i64,
 ) {
-    let no = AtomicBool::new(false);
-    seed_store(store, config, center, days, &no, &|| now, false).unwrap();
+    seed_at(store, config, center, days, now).unwrap();
 }
 
 #[cfg(test)]

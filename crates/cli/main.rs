@@ -48,6 +48,19 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+/// A failure the command has already reported in its own output (`headcount bench`'s
+/// summary line): `main` exits with code 1 and prints nothing more.
+#[derive(Debug)]
+pub struct Reported;
+
+impl std::fmt::Display for Reported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("failed, as reported above")
+    }
+}
+
+impl std::error::Error for Reported {}
+
 /// Wraps an error so that `main` exits with code 2.
 pub fn usage(err: impl Into<anyhow::Error>) -> anyhow::Error {
     anyhow::Error::new(UsageError(err.into()))
@@ -209,6 +222,7 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.downcast_ref::<Reported>().is_some() => ExitCode::from(1),
         Err(err) => {
             eprintln!("headcount: {err:#}");
             if err.downcast_ref::<UsageError>().is_some() {

@@ -5,15 +5,12 @@
 //! Each figure is the median of many runs, after one run that warms SQLite's page
 //! cache and the font's glyph cache, as a server's earlier requests would.
 
-use std::time::{Duration, Instant};
-
-use anyhow::Context;
 use chrono_tz::Tz;
 use headcount_chart::{ChartData, Format, Kind, Options};
 use headcount_query::{ReportQuery, SeriesQuery, SeriesRef, Span, Step, Thresholds, Window};
 use headcount_store::Reader;
 
-use super::{Bar, Bench, Figure};
+use super::{Bar, Bench, Figure, median, ms};
 
 /// The chart's zone, as in the `query` section.
 const TZ: Tz = chrono_tz::America::New_York;
@@ -26,10 +23,7 @@ const RUNS: usize = 60;
 
 /// Times the timeline chart, alone and with its query.
 pub fn run(bench: &mut Bench) -> anyhow::Result<Vec<Figure>> {
-    let db = bench
-        .db
-        .as_ref()
-        .context("no database: the ingest section runs first")?;
+    let db = bench.database()?;
     let reader = Reader::open(&db.path)?;
     let target = SeriesRef {
         id: db.target,
@@ -68,21 +62,25 @@ pub fn run(bench: &mut Bench) -> anyhow::Result<Vec<Figure>> {
     let png = Options::new(Format::Png);
     let svg = Options::new(Format::Svg);
 
-    let (drawn, bytes) = median(|| headcount_chart::render(Kind::Timeline, &data, &png))?;
+    let (drawn, bytes) = median(RUNS, || {
+        headcount_chart::render(Kind::Timeline, &data, &png)
+    })?;
     anyhow::ensure!(
         png_size(&bytes) == Some((png.width, png.height)),
         "timeline: not a {}×{} PNG",
         png.width,
         png.height
     );
-    let (with_query, again) = median(|| {
+    let (with_query, again) = median(RUNS, || {
         headcount_chart::render_from_store(&reader, target, Kind::Timeline, &sq, &rq, &png)
     })?;
     anyhow::ensure!(
         again == bytes,
         "timeline: the store's path drew another picture"
     );
-    let (drawn_svg, svg_bytes) = median(|| headcount_chart::render(Kind::Timeline, &data, &svg))?;
+    let (drawn_svg, svg_bytes) = median(RUNS, || {
+        headcount_chart::render(Kind::Timeline, &data, &svg)
+    })?;
 
     Ok(vec![
         Figure::with_bar(
@@ -116,25 +114,4 @@ fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
     (bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.get(12..16) == Some(b"IHDR"))
         .then(|| Some((be(16)?, be(20)?)))
         .flatten()
-}
-
-/// The median time of [`RUNS`] calls of `f` after one warm-up call, and the last
-/// call's result.
-fn median<T, E>(mut f: impl FnMut() -> Result<T, E>) -> anyhow::Result<(Duration, T)>
-where
-    E: std::error::Error + Send + Sync + 'static,
-{
-    let mut out = f()?;
-    let mut times = Vec::with_capacity(RUNS);
-    for _ in 0..RUNS {
-        let started = Instant::now();
-        out = f()?;
-        times.push(started.elapsed());
-    }
-    times.sort_unstable();
-    Ok((times[RUNS / 2], out))
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
 }

@@ -1,18 +1,17 @@
 //! Bench section `query`: the daily trend and the report over the ingested history,
-//! each beside a plain SQL `GROUP BY` over the raw samples.
+//! each beside a plain SQL `GROUP BY` over the raw samples, and the report of the noisy
+//! target (available drawn afresh every sample: states flip every few samples, so
+//! episodes are many and short) under the same bar.
 //!
 //! Reads through a read-only [`Reader`], as the web server does, after the writer has
-//! closed. Each figure is the median of several runs; the first run also warms
-//! SQLite's page cache, as a server's earlier requests would.
+//! closed. Each figure is the median of several runs after one that warms SQLite's
+//! page cache, as a server's earlier requests would.
 
-use std::time::{Duration, Instant};
-
-use anyhow::Context;
 use chrono_tz::Tz;
 use headcount_query::{ReportQuery, SeriesQuery, SeriesRef, Span, Step, Thresholds, Window};
 use headcount_store::{BaselineReads, Reader};
 
-use super::{Bar, Bench, Figure};
+use super::{Bar, Bench, Figure, median, ms};
 
 /// The report zone: local days across DST, as a center in New York sees them.
 const TZ: Tz = chrono_tz::America::New_York;
@@ -26,17 +25,15 @@ const REPORT_DAYS: i64 = 90;
 
 /// Times the trend and the report and their baselines.
 pub fn run(bench: &mut Bench) -> anyhow::Result<Vec<Figure>> {
-    let db = bench
-        .db
-        .as_ref()
-        .context("no database: the ingest section runs first")?;
+    let scope = bench.scope;
+    let db = bench.database()?;
     let reader = Reader::open(&db.path)?;
     let target = SeriesRef {
         id: db.target,
         name: "sales",
     };
-    let samples = bench.scope.samples();
-    let days = i64::from(bench.scope.days);
+    let samples = scope.samples();
+    let days = i64::from(scope.days);
     let mut figures = Vec::new();
 
     // The whole history as a `1d` series: what the trend chart and `?step=1d` read.
@@ -95,6 +92,11 @@ pub fn run(bench: &mut Bench) -> anyhow::Result<Vec<Figure>> {
         now: db.to,
     };
     let (ours, report) = median(RUNS, || headcount_query::report(&reader, target, &q))?;
+    let noisy = SeriesRef {
+        id: db.noisy,
+        name: "noisy",
+    };
+    let (wild, noisy_report) = median(RUNS, || headcount_query::report(&reader, noisy, &q))?;
     // The plain way to the report's core numbers: means per day (from the week before
     // the range, as the trend's moving average needs) and per hour of the day. Far
     // less than the report computes (no percentiles, states, episodes, comparison or
@@ -104,17 +106,19 @@ pub fn run(bench: &mut Bench) -> anyhow::Result<Vec<Figure>> {
         let hours = reader.baseline_hourly_means(db.target, q.from, q.to)?;
         Ok::<_, headcount_store::Error>((days, hours))
     })?;
-    let in_range = u64::try_from(report_days * 86_400 / bench.scope.step).unwrap_or(0);
-    anyhow::ensure!(
-        report.summary.samples == in_range,
-        "report: {} samples, expected {in_range}",
-        report.summary.samples
-    );
+    let in_range = u64::try_from(report_days * 86_400 / scope.step).unwrap_or(0);
+    for (name, r) in [("report", &report), ("noisy report", &noisy_report)] {
+        anyhow::ensure!(
+            r.summary.samples == in_range,
+            "{name}: {} samples, expected {in_range}",
+            r.summary.samples
+        );
+    }
     figures.extend([
         Figure::with_bar(
             format!(
                 "{report_days}-day report, all sections ({} episodes)",
-                report.episodes.total
+                crate::fmt::count(report.episodes.total)
             ),
             ms(ours),
             "ms",
@@ -130,27 +134,15 @@ pub fn run(bench: &mut Bench) -> anyhow::Result<Vec<Figure>> {
             plain.as_secs_f64() / ours.as_secs_f64(),
             "x",
         ),
+        Figure::with_bar(
+            format!(
+                "{report_days}-day report of the noisy target, all sections ({} episodes)",
+                crate::fmt::count(noisy_report.episodes.total)
+            ),
+            ms(wild),
+            "ms",
+            Bar::AtMost(50.0),
+        ),
     ]);
     Ok(figures)
-}
-
-/// The median time of `runs` calls of `f`, and the last call's result.
-fn median<T, E>(runs: usize, mut f: impl FnMut() -> Result<T, E>) -> anyhow::Result<(Duration, T)>
-where
-    E: std::error::Error + Send + Sync + 'static,
-{
-    let mut times = Vec::with_capacity(runs);
-    let mut out = None;
-    for _ in 0..runs.max(1) {
-        let started = Instant::now();
-        out = Some(f()?);
-        times.push(started.elapsed());
-    }
-    times.sort_unstable();
-    let value = out.context("no run")?;
-    Ok((times[times.len() / 2], value))
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
 }
