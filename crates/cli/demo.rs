@@ -582,7 +582,11 @@ fn seed(
         return Ok(pass);
     }
     // The crash splits the range in two; without one, a single segment.
-    let segments = match plan.history.crash().filter(|c| c.from > from && c.to < plan.to) {
+    let segments = match plan
+        .history
+        .crash()
+        .filter(|c| c.from > from && c.to < plan.to)
+    {
         Some(c) => vec![(from, c.from), (c.to, plan.to)],
         None => vec![(from, plan.to)],
     };

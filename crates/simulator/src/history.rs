@@ -337,14 +337,19 @@ mod tests {
         // 240 slots in the hour, 20 of them crashed; `all` has 120 - 20.
         assert_eq!(slots(0), 220);
         assert_eq!(slots(1), 100);
-        assert!(polls.iter().all(|p| !(crash.from..crash.to).contains(&p.ts)));
+        assert!(
+            polls
+                .iter()
+                .all(|p| !(crash.from..crash.to).contains(&p.ts))
+        );
         let failed: Vec<&Poll> = polls
             .iter()
             .filter(|p| matches!(p.reading, Reading::Failed(_)))
             .collect();
         assert_eq!(failed.len(), 2 * 20);
-        assert!(failed.iter().all(|p| (outage.from..outage.to).contains(&p.ts)
-            && (100..140).contains(&p.latency_ms)));
+        assert!(failed.iter().all(
+            |p| (outage.from..outage.to).contains(&p.ts) && (100..140).contains(&p.latency_ms)
+        ));
         // An ok poll is the model's count, by another path (`Center::count`).
         let p = polls
             .iter()
