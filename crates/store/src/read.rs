@@ -485,6 +485,16 @@ pub trait OpsReads: sealed::Conn {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The remote-write exporter's counters (sent, failed) and the samples it still has
+    /// to send; `None` when export never ran on this database and nothing is waiting.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Sqlite`] when the database fails.
+    fn export_status(&self) -> Result<Option<crate::ExportStatus>> {
+        crate::export::status(self.conn())
+    }
+
     /// The poll latency histogram of every target with a measured poll, by target.
     ///
     /// # Errors

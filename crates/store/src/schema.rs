@@ -265,7 +265,7 @@ mod tests {
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();
-        assert_eq!(tables.len(), 9, "{tables:?}");
+        assert_eq!(tables.len(), 11, "{tables:?}");
         for (name, strict) in tables {
             assert!(strict, "{name} is not STRICT");
         }
