@@ -7,7 +7,10 @@
 -- the samples they name, then advances its cursor and deletes the rows it finished.
 -- Nothing is added to `samples`: a raw sample stays as small as before.
 CREATE TABLE export_log (
-    seq     INTEGER PRIMARY KEY,  -- commit order
+    -- Commit order. AUTOINCREMENT: a seq is never reused once its row is deleted,
+    -- so a row appended after the exporter emptied the log still sorts after its
+    -- cursor.
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
     samples INTEGER NOT NULL,     -- how many samples the runs name
     runs    BLOB    NOT NULL
 ) STRICT;

@@ -227,3 +227,19 @@ fn samples_pruned_before_they_were_sent_are_counted_missing() {
         .unwrap();
     assert_eq!((status.sent, status.failed, status.pending), (60, 40, 0));
 }
+
+#[test]
+fn rows_logged_after_the_log_was_emptied_come_after_the_cursor() {
+    let (_dir, path, mut store) = temp_store();
+    let a = store.ensure_target("a", "{}", T0).unwrap();
+    store.set_export_log(true);
+    store.write_batch(&[Sample::ok(a, T0, 1, 2, None)]).unwrap();
+    let (first, _) = drain(&path, 10, 1);
+    assert_eq!(first, [(a.0, T0)]);
+    // The log is empty now; what comes next must still be read.
+    store
+        .write_batch(&[Sample::ok(a, T0 + 15, 1, 2, None)])
+        .unwrap();
+    let (second, _) = drain(&path, 10, 1);
+    assert_eq!(second, [(a.0, T0 + 15)]);
+}
