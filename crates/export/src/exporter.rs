@@ -7,14 +7,15 @@
 //! as failed. A network error, a timeout, 5xx or 429 keeps the batch and retries it
 //! with capped, jittered exponential backoff (or the receiver's `Retry-After`),
 //! logging the first failure and the recovery rather than every attempt. When the
-//! outbox is empty the loop waits `flush_interval`. A stop lets a request in flight
-//! finish for a few seconds; what is not acked is simply read again at the next
-//! start.
+//! outbox is empty the loop waits `flush_interval`. A stop sends what is still
+//! pending for up to a few seconds while the receiver takes it (so a clean stop of
+//! `headcount collect` leaves nothing behind); what is not acked by then is read again
+//! at the next start.
 
 use std::future::Future;
 use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use headcount_config::RemoteWriteConfig;
 use headcount_store::{Outbox, OutboxBatch, OutboxPosition, Reads};
@@ -147,7 +148,16 @@ impl Exporter {
         );
         let mut summary = ExportSummary::default();
         let mut failures = 0u32;
-        while !is_stopped() {
+        // Set at the stop: what is pending is sent until then, while the receiver
+        // takes it, so that a clean stop leaves nothing behind.
+        let mut drain_until: Option<Instant> = None;
+        loop {
+            if drain_until.is_none() && is_stopped() {
+                drain_until = Some(Instant::now() + STOP_GRACE);
+            }
+            if drain_until.is_some_and(|d| Instant::now() >= d) {
+                break;
+            }
             let max = self.batch_size;
             let (ob, read) = blocking(move || {
                 let read = outbox
@@ -161,6 +171,9 @@ impl Exporter {
                 Ok(r) => r,
                 Err(e) => {
                     tracing::warn!(error = %e, "remote write: reading the outbox failed; trying again");
+                    if drain_until.is_some() {
+                        break;
+                    }
                     tokio::select! {
                         () = tokio::time::sleep(self.flush_interval) => {}
                         () = stopped() => {}
@@ -169,6 +182,9 @@ impl Exporter {
                 }
             };
             if batch.is_empty(&from) {
+                if drain_until.is_some() {
+                    break;
+                }
                 tokio::select! {
                     () = tokio::time::sleep(self.flush_interval) => {}
                     () = stopped() => {}
@@ -199,12 +215,22 @@ impl Exporter {
                 };
                 let send = self.client.send_body(body);
                 tokio::pin!(send);
-                let answer = tokio::select! {
-                    r = &mut send => r,
-                    () = stopped() => match tokio::time::timeout(STOP_GRACE, &mut send).await {
+                let answer = match drain_until {
+                    Some(d) => match tokio::time::timeout_at(d.into(), &mut send).await {
                         Ok(r) => r,
                         // Not acked: read and sent again at the next start.
-                        Err(_) => return Ok(summary),
+                        Err(_) => return Ok(self.stopped(summary)),
+                    },
+                    None => tokio::select! {
+                        r = &mut send => r,
+                        () = stopped() => {
+                            let d = Instant::now() + STOP_GRACE;
+                            drain_until = Some(d);
+                            match tokio::time::timeout_at(d.into(), &mut send).await {
+                                Ok(r) => r,
+                                Err(_) => return Ok(self.stopped(summary)),
+                            }
+                        }
                     },
                 };
                 match answer {
@@ -244,12 +270,13 @@ impl Exporter {
                         } else {
                             tracing::debug!(reason, failures, ?delay, "remote write: retry failed");
                         }
-                        if is_stopped() {
-                            return Ok(summary);
+                        if drain_until.is_some() {
+                            // Stopping: the outbox keeps them for the next start.
+                            return Ok(self.stopped(summary));
                         }
                         tokio::select! {
                             () = tokio::time::sleep(delay) => {}
-                            () = stopped() => return Ok(summary),
+                            () = stopped() => return Ok(self.stopped(summary)),
                         }
                     }
                 }
@@ -259,12 +286,16 @@ impl Exporter {
             summary.sent += sent;
             summary.failed += failed;
         }
+        Ok(self.stopped(summary))
+    }
+
+    fn stopped(&self, summary: ExportSummary) -> ExportSummary {
         tracing::info!(
             sent = summary.sent,
             failed = summary.failed,
             "remote write: exporter stopped"
         );
-        Ok(summary)
+        summary
     }
 
     /// Moves the cursor past `batch`, retrying a few times if the database is busy.
