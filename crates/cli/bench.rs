@@ -4,9 +4,11 @@
 //! their bars. Sections run in order on one [`Bench`]: `ingest` (bulk import with
 //! rollups, bytes on disk) fills its database, `query` (daily trend, report, each
 //! against plain SQL over the raw samples) and `chart` (a 30-day timeline PNG) read
-//! it. The collector is a further section to add here.
+//! it, and `export` replays it into a local Prometheus over remote write. The
+//! collector is a further section to add here.
 
 mod chart;
+mod export;
 mod ingest;
 mod query;
 
@@ -151,10 +153,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         crate::fmt::figure(scope.samples() as f64),
         if args.quick { ", --quick" } else { "" }
     );
-    let sections: [(&str, Section); 3] = [
+    let sections: [(&str, Section); 4] = [
         ("ingest", ingest::run),
         ("query", query::run),
         ("chart", chart::run),
+        ("export", export::run),
     ];
     let mut bench = Bench { scope, db: None };
     let mut missed = 0;
