@@ -534,11 +534,18 @@ mod tests {
 
     #[test]
     fn bad_numbers_are_refused_naming_the_forms_including_milliseconds() {
-        for bad in ["1795183200.", ".5", "17951832e3", "1795183200.5.5", "999999999999"] {
+        for bad in [
+            "1795183200.",
+            ".5",
+            "17951832e3",
+            "1795183200.5.5",
+            "999999999999",
+        ] {
             let e = parse_time("to", bad, ny().tz, NOW).unwrap_err();
             assert_eq!(e.param, "to");
             assert!(
-                e.message.contains("unix milliseconds (1795000000000, 13 digits, as Grafana sends)"),
+                e.message
+                    .contains("unix milliseconds (1795000000000, 13 digits, as Grafana sends)"),
                 "{bad}: {}",
                 e.message
             );

@@ -13,6 +13,7 @@
 //! - `params`: query strings — the names each route takes (shared with the OpenAPI
 //!   document), unknown and repeated names refused, chart size and theme.
 //! - `auth`: the API token check (Bearer, or Basic with the token as the password).
+//! - `cors`: `[web] cors_origins`, cross-origin reads and preflights.
 //! - `db`: per-thread readers on `spawn_blocking` threads, the queue of quick reads,
 //!   resolving a target's series.
 //! - `api`: `/api/v1/targets`, `/latest`, `/series`, `/report` ([`TargetInfo`]).
@@ -26,6 +27,7 @@
 mod api;
 mod auth;
 mod charts;
+mod cors;
 mod dashboard;
 mod db;
 mod error;
@@ -59,13 +61,14 @@ pub use state::{ApiToken, AppState, Clock, CollectorCounters, CollectorStatus, D
 /// tracing, gzip (not for PNG) and a request timeout (503) around them.
 pub fn app(state: AppState) -> Router {
     let timeout = state.inner.timeout;
+    let cors = cors::layer(&state.inner.cors_origins);
     let protected = all_routes()
         .router
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::require_token,
         ));
-    Router::new()
+    let router = Router::new()
         .merge(protected)
         .merge(health::router().router)
         .fallback(no_route)
@@ -77,8 +80,13 @@ pub fn app(state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             timeout,
         ))
-        .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(CompressionLayer::new());
+    // Outside the token check and the routes: preflights are answered here.
+    let router = match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    router.layer(TraceLayer::new_for_http())
 }
 
 /// Every route [`app`] serves, as `(method, path)` in axum's syntax: what the
