@@ -192,7 +192,7 @@ impl Snapshot {
         let hists = r.poll_latency()?;
         let run = r.last_run()?;
         // A collector that stopped, or whose heartbeat is overdue, polls no more: its
-        // last counts are history, not the present.
+        // last counts turn into history, not the present.
         let collecting = run.as_ref().is_some_and(|run| {
             run.state == RunState::Running && now - run.heartbeat_at <= RUN_STALE_AFTER_SECS
         });
@@ -211,7 +211,11 @@ impl Snapshot {
                     .latest_ok(target.id)?
                     .and_then(|smp| Some((smp.available?, smp.logged_in?, now - smp.ts, smp.ts)));
                 let newest = r.latest(target.id)?.map(|smp| smp.ts);
-                m.current = collecting && m.latest.is_some_and(|l| Some(l.3) == newest);
+                // A sample taken moments ago is current even if the collector has just
+                // stopped (a restart); an older one only while a collector runs.
+                m.current = m.latest.is_some_and(|l| {
+                    Some(l.3) == newest && (collecting || now - l.3 <= RUN_STALE_AFTER_SECS)
+                });
                 let mine = stats.iter().filter(|p| p.target == target.id);
                 let mut latency_ms = 0u64;
                 for p in mine {
