@@ -207,8 +207,11 @@ campaign_id = 111
     path.display().to_string()
 }
 
-/// Stored samples of `name` (every series under it): (ts, outcome, available, logged in).
-fn stored(db: &Path, name: &str) -> Vec<(i64, Outcome, Option<u32>, Option<u32>)> {
+/// A stored poll: (ts, outcome, available, logged in).
+type Stored = (i64, Outcome, Option<u32>, Option<u32>);
+
+/// Stored samples of `name` (every series under it).
+fn stored(db: &Path, name: &str) -> Vec<Stored> {
     let reader = Reader::open(db).unwrap();
     let mut out = Vec::new();
     for t in reader.series_of(name).unwrap() {
@@ -327,7 +330,7 @@ fn prometheus_holds_every_stored_sample_and_each_failed_poll_is_a_gap() {
     let end = chrono::Utc::now().timestamp() + 1;
     for name in ["sales", "all"] {
         let samples = stored(&db, name);
-        let ok = |f: fn(&(i64, Outcome, Option<u32>, Option<u32>)) -> Option<u32>| {
+        let ok = |f: fn(&Stored) -> Option<u32>| {
             samples
                 .iter()
                 .filter_map(|s| f(s).map(|v| (s.0, f64::from(v))))

@@ -126,6 +126,10 @@ impl Exporter {
         });
         let result = self.run_until(stop_rx).await;
         watcher.abort();
+        if let Err(e) = &result {
+            // The collector goes on without it: say so now, not only at the stop.
+            tracing::error!(error = %e, "remote write: the exporter stopped; samples wait in the outbox for the next start");
+        }
         result
     }
 
