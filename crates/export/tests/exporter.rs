@@ -355,3 +355,89 @@ async fn basic_auth_comes_from_the_environment_variable_it_names() {
             .trim_start_matches("config: ")
     );
 }
+
+#[tokio::test]
+async fn a_replay_sends_raw_samples_where_kept_and_labelled_rollups_where_pruned() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let mut store = Store::open(&db).unwrap();
+    let t = store
+        .ensure_target("sales", r#"{"campaign_id":"111"}"#, T0)
+        .unwrap();
+    // Two hours, one poll a minute: available k % 7 of 10; every 13th fails.
+    let samples: Vec<Sample> = (0..120)
+        .map(|k| {
+            let ts = T0 + 60 * k;
+            if k % 13 == 5 {
+                Sample::failed(t, ts, Outcome::Timeout, None)
+            } else {
+                Sample::ok(t, ts, (k % 7) as u32, 10, None)
+            }
+        })
+        .collect();
+    store.write_batch(&samples).unwrap();
+    // Retention pruned the first hour (four whole quarter hours).
+    assert_eq!(store.prune_samples(T0 + 3600, 1000).unwrap(), 60);
+    let (rx, url) = receiver(Vec::new()).await;
+    let c = config(&url, 25);
+    let client =
+        headcount_export::RemoteWriteClient::new(&c, &headcount_config::Credentials::None).unwrap();
+    let summary = headcount_export::replay(
+        &db,
+        &client,
+        headcount_export::ReplayOptions {
+            from: T0,
+            to: T0 + 7200,
+            targets: vec![t],
+            batch_size: 25,
+            labels: c.labels.clone(),
+            backoff: Backoff::default(),
+        },
+        |_| {},
+        std::future::pending(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((summary.raw, summary.rollups, summary.failed), (60, 4, 0));
+    let got = taken(&rx);
+    let values = |name: &str| -> Vec<(i64, f64)> {
+        got.iter()
+            .filter(|s| s.0 == name)
+            .map(|s| (s.2 / 1000, f64::from_bits(s.3)))
+            .collect()
+    };
+    // The first quarter hour by hand: k = 0..15, k = 5 failed.
+    let ok: Vec<i64> = (0..15).filter(|k| k % 13 != 5).collect();
+    let mean = ok.iter().map(|k| (k % 7) as f64).sum::<f64>() / ok.len() as f64;
+    let first = T0 + 900;
+    assert_eq!(
+        values("headcount_available_agents_avg_15m")[0],
+        (first, mean)
+    );
+    assert_eq!(
+        values("headcount_available_agents_min_15m")[0],
+        (first, 0.0)
+    );
+    assert_eq!(
+        values("headcount_available_agents_max_15m")[0],
+        (first, 6.0)
+    );
+    assert_eq!(
+        values("headcount_logged_in_agents_avg_15m")[0],
+        (first, 10.0)
+    );
+    assert_eq!(values("headcount_poll_up_avg_15m")[0], (first, 14.0 / 15.0));
+    assert_eq!(values("headcount_poll_up_avg_15m").len(), 4);
+    // The second hour, raw: every poll, none of the pruned ones.
+    let up = values("headcount_poll_up");
+    assert_eq!(up.len(), 60);
+    assert!(up.iter().all(|(ts, _)| *ts >= T0 + 3600));
+    let want_ok = (60..120).filter(|k| k % 13 != 5).count();
+    assert_eq!(
+        values("headcount_available_agents")
+            .iter()
+            .filter(|v| !v.1.is_nan())
+            .count(),
+        want_ok
+    );
+}
