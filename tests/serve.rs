@@ -108,17 +108,26 @@ fn every_kind_of_route_answers_with_the_known_numbers_and_sigterm_stops_it() {
         .clone();
     assert_eq!((info.width, info.height), (640, 320));
 
-    // /metrics: the newest sample's counts, per target; no collector in this process.
+    // /metrics: no collector has run for months, so the newest sample (10 of 20) is
+    // history: its counts are left out rather than drawn flat, and its time is given.
     let resp = http.get(format!("{base}/metrics")).send().unwrap();
     assert_eq!(resp.status(), 200);
     let metrics = resp.text().unwrap();
+    assert!(
+        !metrics
+            .lines()
+            .any(|l| l.starts_with("headcount_available") && l.contains("target=\"sales\"")),
+        "{metrics}"
+    );
     let line = metrics
         .lines()
-        .find(|l| l.starts_with("headcount_available") && l.contains("target=\"sales\""))
-        .unwrap_or_else(|| panic!("no available gauge for sales in\n{metrics}"));
+        .find(|l| {
+            l.starts_with("headcount_sample_timestamp_seconds") && l.contains("target=\"sales\"")
+        })
+        .unwrap_or_else(|| panic!("no sample timestamp for sales in\n{metrics}"));
     assert_eq!(
         line.rsplit(' ').next().unwrap().parse::<f64>().unwrap(),
-        10.0
+        (known::T0 + 10 * 3600 + 59 * 60) as f64
     );
     assert!(!metrics.contains("headcount_collector_ticks"), "{metrics}");
 

@@ -15,6 +15,8 @@
 //! - `collector` (`bench/collector.rs`): a child `headcount collect` of 1,000 targets
 //!   against the simulator served in-process: its ticks (from its JSON log) and its
 //!   peak RSS.
+//! - `export` (`bench/export.rs`): the year replayed over remote write into a local
+//!   Prometheus (skipped without one).
 //!
 //! Shared by them: `bench/data.rs` (the histories, the shared database and the config
 //! files) and `bench/child.rs` (this binary as a child process: spawn, signal, peak
@@ -25,6 +27,7 @@ mod chart;
 mod child;
 mod collector;
 mod data;
+mod export;
 mod http;
 mod ingest;
 mod query;
@@ -73,6 +76,7 @@ const SECTIONS: &[(&str, Section)] = &[
     ("chart", chart::run),
     ("http", http::run),
     ("collector", collector::run),
+    ("export", export::run),
 ];
 
 fn section_names() -> PossibleValuesParser {
@@ -614,7 +618,10 @@ mod tests {
     #[test]
     fn every_section_has_a_distinct_name_that_help_lists() {
         let names: Vec<&str> = SECTIONS.iter().map(|(n, _)| *n).collect();
-        assert_eq!(names, ["ingest", "query", "chart", "http", "collector"]);
+        assert_eq!(
+            names,
+            ["ingest", "query", "chart", "http", "collector", "export"]
+        );
         let parser = section_names();
         let listed: Vec<String> = clap::builder::TypedValueParser::possible_values(&parser)
             .into_iter()

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use anyhow::Context as _;
 use headcount_collector::Collector;
 use headcount_config::Config;
 
@@ -27,12 +28,25 @@ pub struct Args {
 
 /// Runs the collector of `config` (read by `main` from `Args::config`) until Ctrl-C or
 /// SIGTERM.
+///
+/// With `[export.remote_write]`, the exporter runs beside it and stops with it.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let token = config.upstream_token().map_err(crate::usage)?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = move || {
+        let mut rx = stop_rx.clone();
+        async move {
+            let _ = rx.wait_for(|s| *s).await;
+        }
+    };
+    let exporter = crate::export::start_exporter(&config, stopped())?;
     let collector = Collector::new(config, token).map_err(classify)?;
-    collector
-        .run(crate::signal::shutdown_signal())
-        .await
-        .map_err(classify)?;
+    let collected = collector.run(crate::signal::shutdown_signal()).await;
+    // The collector has stopped (and flushed): the exporter sends on until the stop.
+    let _ = stop_tx.send(true);
+    if let Some(exporter) = exporter {
+        exporter.await.context("exporter task")??;
+    }
+    collected.map_err(classify)?;
     Ok(())
 }

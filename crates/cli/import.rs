@@ -88,6 +88,8 @@ fn import(config: &Config, name: &str, file: &Path) -> anyhow::Result<()> {
     let rows = history.rows.len() as u64;
 
     let mut store = Store::open(&config.storage.path)?;
+    // With export configured, the live exporter sends what this inserts.
+    store.set_export_log(config.export.remote_write.is_some());
     let id = store.ensure_target(&target.name, &target.filters_json(), now)?;
     let bar = if rows >= BAR_FROM_ROWS {
         // Hidden by indicatif when stderr is not a terminal.

@@ -8,6 +8,8 @@
 //! - `simulate.rs`: `headcount simulate`, the built-in contact center.
 //! - `collect.rs`, `init.rs`, `check.rs`, `import.rs`: the collector, an example
 //!   config, checking a setup, loading history; `util.rs`: their config helpers.
+//! - `export.rs`: `headcount export --remote-write`, history replayed to Prometheus,
+//!   and the live exporter `run` and `collect` start.
 //! - `report.rs`: `headcount report`, a target's report as tables, JSON or CSV.
 //! - `chart.rs`: `headcount chart`, a target's chart as a PNG or SVG file.
 //! - `serve.rs`: `headcount serve`, the web server alone (and the server pieces `run`
@@ -20,6 +22,7 @@ mod chart;
 mod check;
 mod collect;
 mod demo;
+mod export;
 mod fmt;
 #[cfg(test)]
 mod golden;
@@ -119,6 +122,7 @@ enum Command {
     Report(report::Args),
     Chart(chart::Args),
     Bench(bench::Args),
+    Export(export::Args),
 }
 
 impl Command {
@@ -133,6 +137,7 @@ impl Command {
             Command::Run(a) => Some(&a.config),
             Command::Serve(a) => Some(&a.config),
             Command::Chart(a) => Some(&a.config),
+            Command::Export(a) => Some(&a.config),
             Command::Demo(_) | Command::Simulate(_) | Command::Init(_) | Command::Bench(_) => None,
         }
     }
@@ -202,6 +207,7 @@ async fn dispatch(
         Command::Report(args) => report::run(args, loaded()?).await,
         Command::Chart(args) => chart::run(args, loaded()?).await,
         Command::Bench(args) => bench::run(args).await,
+        Command::Export(args) => export::run(args, loaded()?).await,
     }
 }
 

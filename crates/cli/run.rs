@@ -75,6 +75,7 @@ pub async fn run_service(
 ) -> anyhow::Result<()> {
     let state = app_state(&config)?;
     let db = config.storage.path.clone();
+    let config_export = config.clone();
     let collector = Collector::new(config, token).map_err(classify)?;
     let metrics = collector.metrics();
     let state = state.with_collector(move || {
@@ -97,6 +98,7 @@ pub async fn run_service(
         // returns: stop then too.
         let _ = rx.wait_for(|stop| *stop).await;
     };
+    let exporter = crate::export::start_exporter(&config_export, stopped(stop_rx.clone()))?;
     let mut collecting = tokio::spawn(collector.run(stopped(stop_rx.clone())));
     let mut web = tokio::spawn({
         let (waiting, serving) = (stopped(stop_rx.clone()), stopped(stop_rx));
@@ -131,6 +133,16 @@ pub async fn run_service(
         None => collecting.await,
     };
 
+    if let Some(exporter) = exporter {
+        // It stops with the others and sends nothing in flight for long.
+        match exporter.await.context("exporter task") {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "remote write: the exporter failed"),
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "remote write: the exporter failed")
+            }
+        }
+    }
     let collector_result = collector_result
         .context("collector task")
         .and_then(|r| r.map_err(classify));

@@ -258,6 +258,8 @@ impl Collector {
 /// Opens the database, records the run and registers the targets.
 fn open(config: &Config) -> Result<(Store, headcount_store::RunStart, Vec<TargetId>)> {
     let mut store = Store::open(&config.storage.path)?;
+    // With export configured, each tick also names its samples in the export outbox.
+    store.set_export_log(config.export.remote_write.is_some());
     let now = system_now();
     let start = store.begin_run(now, std::process::id(), env!("CARGO_PKG_VERSION"))?;
     let mut ids = Vec::with_capacity(config.targets.len());

@@ -21,10 +21,12 @@
 //! - `state`: [`State`] and [`Thresholds`], how a sample is judged.
 //! - `window`: [`Window`], local weekdays and hours (the peak window).
 //! - `duration`: [`parse_duration`], [`fmt_duration`], [`Retention`].
+//! - `export`: [`ExportConfig`], `[export.remote_write]` and its credentials.
 //! - `error`: [`Error`].
 
 mod duration;
 mod error;
+mod export;
 mod locate;
 mod raw;
 mod schedule;
@@ -45,6 +47,10 @@ use toml::de::DeTable;
 
 pub use duration::{Retention, fmt_duration, parse_duration};
 pub use error::{Error, Result};
+pub use export::{
+    Credentials, DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL, DEFAULT_REMOTE_TIMEOUT, ExportConfig,
+    MAX_BATCH_SIZE, RESERVED_LABELS, RemoteWriteAuth, RemoteWriteConfig, Secret,
+};
 pub use schedule::Schedule;
 pub use state::{State, Thresholds};
 pub use target::{TargetConfig, filters_json};
@@ -100,6 +106,8 @@ pub struct Config {
     pub web: WebConfig,
     /// `[log]`: logging defaults (the command line and `RUST_LOG` override them).
     pub log: LogConfig,
+    /// `[export]`: where samples are sent besides the database (none by default).
+    pub export: ExportConfig,
     /// `[[target]]`: what is polled, in file order; names are unique.
     pub targets: Vec<TargetConfig>,
 }
@@ -153,6 +161,9 @@ pub struct WebConfig {
     pub listen: SocketAddr,
     /// The environment variable whose value, when set, requests must carry.
     pub api_token_env: String,
+    /// Origins whose browser pages may call the server (CORS), e.g.
+    /// `https://grafana.example.com`, or `*` for any; none by default.
+    pub cors_origins: Vec<String>,
 }
 
 /// `[log]`.
@@ -345,6 +356,7 @@ impl Checker<'_> {
         let report = self.report(raw.report)?;
         let web = self.web(raw.web)?;
         let log = self.log(raw.log)?;
+        let export = self.export(raw.export)?;
         Ok(Config {
             source: None,
             upstream,
@@ -353,6 +365,7 @@ impl Checker<'_> {
             report,
             web,
             log,
+            export,
             targets,
         })
     }
@@ -765,9 +778,9 @@ impl Checker<'_> {
     }
 
     fn web(&self, raw: Option<raw::RawWeb>) -> Result<WebConfig> {
-        let (listen, env) = match raw {
-            Some(w) => (w.listen, w.api_token_env),
-            None => (None, None),
+        let (listen, env, cors) = match raw {
+            Some(w) => (w.listen, w.api_token_env, w.cors_origins),
+            None => (None, None, None),
         };
         let listen = match listen {
             Some(l) => l.get_ref().trim().parse::<SocketAddr>().map_err(|_| {
@@ -787,9 +800,21 @@ impl Checker<'_> {
             Some(v) => self.env_name(&v, "web.api_token_env")?,
             None => DEFAULT_API_TOKEN_ENV.to_owned(),
         };
+        let mut cors_origins = Vec::new();
+        for origin in cors.map(Spanned::into_inner).unwrap_or_default() {
+            let o = origin.get_ref().trim().trim_end_matches('/');
+            check_origin(o).map_err(|why| {
+                self.err(
+                    &origin,
+                    format!("web.cors_origins: {:?} {why}", origin.get_ref()),
+                )
+            })?;
+            cors_origins.push(o.to_owned());
+        }
         Ok(WebConfig {
             listen,
             api_token_env,
+            cors_origins,
         })
     }
 
@@ -822,6 +847,30 @@ impl Checker<'_> {
             }
         };
         Ok(LogConfig { format, level })
+    }
+}
+
+/// A CORS origin as browsers send it: `scheme://host[:port]`, nothing after; or `*`.
+fn check_origin(o: &str) -> std::result::Result<(), &'static str> {
+    if o == "*" {
+        return Ok(());
+    }
+    let Some((scheme, rest)) = o.split_once("://") else {
+        return Err(
+            "is not an origin: expected scheme://host[:port], e.g. \"https://grafana.example.com\", or \"*\"",
+        );
+    };
+    if !matches!(scheme, "http" | "https") {
+        return Err("is not an origin: the scheme must be http or https");
+    }
+    let ok = !rest.is_empty()
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    if ok {
+        Ok(())
+    } else {
+        Err("is not an origin: scheme://host[:port] only, without a path, query or user")
     }
 }
 

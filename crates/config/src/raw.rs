@@ -4,6 +4,7 @@
 //! with its own message and line; unknown keys are refused by serde
 //! (`deny_unknown_fields`).
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Deserialize;
@@ -19,6 +20,7 @@ pub(super) struct RawConfig {
     pub report: Option<RawReport>,
     pub web: Option<RawWeb>,
     pub log: Option<RawLog>,
+    pub export: Option<Spanned<RawExport>>,
     pub target: Option<Spanned<Vec<Spanned<RawTarget>>>>,
 }
 
@@ -75,6 +77,7 @@ pub(super) struct RawThresholds {
 pub(super) struct RawWeb {
     pub listen: Option<Spanned<String>>,
     pub api_token_env: Option<Spanned<String>>,
+    pub cors_origins: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -82,6 +85,31 @@ pub(super) struct RawWeb {
 pub(super) struct RawLog {
     pub format: Option<Spanned<String>>,
     pub level: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawExport {
+    pub remote_write: Option<Spanned<RawRemoteWrite>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRemoteWrite {
+    pub url: Option<Spanned<String>>,
+    pub bearer_token_env: Option<Spanned<String>>,
+    pub basic_auth: Option<Spanned<RawBasicAuth>>,
+    pub labels: Option<Spanned<BTreeMap<Spanned<String>, Spanned<String>>>>,
+    pub batch_size: Option<Spanned<i64>>,
+    pub flush_interval: Option<Spanned<String>>,
+    pub timeout: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawBasicAuth {
+    pub username: Option<Spanned<String>>,
+    pub password_env: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -563,3 +563,32 @@ fn a_missing_file_is_named() {
         "{msg}"
     );
 }
+
+#[test]
+fn cors_origins_are_none_by_default_and_checked_when_given() {
+    let base = "[upstream]\nbase_url = \"http://x/v1\"\n[[target]]\nname = \"t\"\n";
+    assert!(parse(base).unwrap().web.cors_origins.is_empty());
+    let c = parse(&format!(
+        "[web]\ncors_origins = [\"https://grafana.example.com/\", \"http://127.0.0.1:3000\", \"*\"]\n{base}"
+    ))
+    .unwrap();
+    assert_eq!(
+        c.web.cors_origins,
+        ["https://grafana.example.com", "http://127.0.0.1:3000", "*"]
+    );
+    for bad in [
+        "grafana.example.com",
+        "https://grafana.example.com/d/abc",
+        "ftp://x",
+        "https://user@x",
+    ] {
+        let err = parse(&format!("[web]\ncors_origins = [\"{bad}\"]\n{base}"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("config: line 2: web.cors_origins: ")
+                && err.contains("is not an origin"),
+            "{bad}: {err}"
+        );
+    }
+}

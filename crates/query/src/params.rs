@@ -376,14 +376,19 @@ fn parse_horizon(s: &str) -> Result<u32, ParamError> {
 }
 
 /// Parses a `from` or `to` value: RFC 3339, a local date or date-time without offset
-/// (in `tz`), unix seconds, or `now` with an optional `±N{s,m,h,d,w}` (exact seconds).
+/// (in `tz`), unix seconds (fractions allowed), unix milliseconds (13 digits or more,
+/// as Grafana's `${__from}` sends), or `now` with an optional `±N{s,m,h,d,w}` (exact
+/// seconds). A fraction of a second rounds up: samples sit on whole seconds, so
+/// `[from, to)` keeps exactly the samples it held before rounding.
 fn parse_time(param: &'static str, raw: &str, tz: Tz, now: i64) -> Result<i64, ParamError> {
     let bad = |why: &str| {
         ParamError::new(
             param,
             format!(
                 "{why}expected RFC 3339 (2026-11-20T09:00:00-05:00), a local date (2026-11-20), \
-                 unix seconds, or now, now-24h, now-7d (units s, m, h, d, w); got {raw:?}"
+                 unix seconds (1795000000, fractions allowed), unix milliseconds \
+                 (1795000000000, 13 digits, as Grafana sends), or now, now-24h, now-7d \
+                 (units s, m, h, d, w); got {raw:?}"
             ),
         )
     };
@@ -410,9 +415,8 @@ fn parse_time_form(s: &str, tz: Tz, now: i64) -> Option<i64> {
         };
         return now.checked_add(sign * Span::parse("from", span).ok()?.secs());
     }
-    let digits = s.strip_prefix('-').unwrap_or(s);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        return s.parse().ok();
+    if let Some(t) = parse_unix(s) {
+        return Some(t);
     }
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Some(day_start(tz, d));
@@ -431,6 +435,36 @@ fn parse_time_form(s: &str, tz: Tz, now: i64) -> Option<i64> {
         }
     }
     None
+}
+
+/// Unix seconds with an optional fraction, or milliseconds when the whole part has 13
+/// digits or more (seconds that large lie past the year 9999); rounded up to whole
+/// seconds. `None` when `s` is not such a number.
+fn parse_unix(s: &str) -> Option<i64> {
+    let (negative, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !all_digits(whole) || !all_digits(fraction) {
+        return None;
+    }
+    if digits.ends_with('.') {
+        return None;
+    }
+    let whole: i64 = whole.parse().ok()?;
+    let has_fraction = fraction.bytes().any(|b| b != b'0');
+    if negative {
+        // Before 1970: refused by the caller's range check whatever the rounding.
+        return Some(-whole);
+    }
+    let up = i64::from(has_fraction);
+    if digits.split('.').next().map_or(0, str::len) >= 13 {
+        let ms = whole.checked_add(up)?;
+        return Some(ms.div_euclid(1000) + i64::from(ms.rem_euclid(1000) != 0));
+    }
+    whole.checked_add(up)
 }
 
 #[cfg(test)]
@@ -475,6 +509,14 @@ mod tests {
             ("2026-11-20", 1_795_150_800),
             ("2026-11-20T09:00", 1_795_183_200),
             ("1795183200", 1_795_183_200),
+            // Grafana's ${__from}/${__to}: milliseconds, 13 digits.
+            ("1795183200000", 1_795_183_200),
+            // A part of a second rounds up, in milliseconds or fractional seconds.
+            ("1795183200001", 1_795_183_201),
+            ("1795183200999", 1_795_183_201),
+            ("1795183200.5", 1_795_183_201),
+            ("1795183200.000", 1_795_183_200),
+            ("1795183200000.25", 1_795_183_201),
             ("now", NOW),
             ("now-24h", NOW - 86_400),
             ("now-7d", NOW - 7 * 86_400),
@@ -487,6 +529,26 @@ mod tests {
         for &(s, want) in cases {
             let got = parse_time("from", s, ny().tz, NOW).unwrap_or_else(|e| panic!("{s}: {e}"));
             assert_eq!(got, want, "{s}");
+        }
+    }
+
+    #[test]
+    fn bad_numbers_are_refused_naming_the_forms_including_milliseconds() {
+        for bad in [
+            "1795183200.",
+            ".5",
+            "17951832e3",
+            "1795183200.5.5",
+            "999999999999",
+        ] {
+            let e = parse_time("to", bad, ny().tz, NOW).unwrap_err();
+            assert_eq!(e.param, "to");
+            assert!(
+                e.message
+                    .contains("unix milliseconds (1795000000000, 13 digits, as Grafana sends)"),
+                "{bad}: {}",
+                e.message
+            );
         }
     }
 
@@ -536,7 +598,7 @@ mod tests {
             ),
             (
                 Params {
-                    to: Some("99999999999999"),
+                    to: Some("999999999999999999"),
                     ..Params::default()
                 },
                 "to",

@@ -17,12 +17,15 @@
 //! - `rollup`: [`Rollup`], [`GaugeSums`], [`bucket_of`] — aggregation and merging.
 //! - `dist`: [`Dist`] — the (available, logged_in) multiset and its compact encoding.
 //! - `seq`: [`SeqEntry`] — each bucket's samples in slot order, compactly, for episodes.
+//! - `export`: [`Outbox`] — the export outbox: which stored samples a remote-write
+//!   exporter still has to send, and its cursor.
 //! - `types`: rows and arguments ([`Sample`], [`TargetRow`], [`Run`], …).
 //! - `outcome`: [`Outcome`] — how a poll ended, with its stored code.
 //! - `error`: [`Error`] and [`ImportError`].
 
 mod dist;
 mod error;
+mod export;
 mod outcome;
 mod read;
 mod rollup;
@@ -33,6 +36,7 @@ mod write;
 
 pub use dist::Dist;
 pub use error::{Error, ImportError, Result, sqlite_text};
+pub use export::{ExportStatus, Outbox, OutboxBatch, OutboxPosition};
 pub use outcome::Outcome;
 pub use read::{BaselineReads, DailyMeans, HourlyMeans, OpsReads, Reader, Reads};
 pub use rollup::{BUCKET_SECS, GaugeSums, Rollup, bucket_of};

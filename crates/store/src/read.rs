@@ -301,6 +301,37 @@ pub trait Reads: sealed::Conn {
         Ok(stmt.query_row([target.0], |r| r.get(0))?)
     }
 
+    /// How many raw samples of `target` lie in `[from, to)`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Sqlite`] when the database fails.
+    fn count_samples(&self, target: TargetId, from: i64, to: i64) -> Result<u64> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT count(*) FROM samples WHERE target_id = ?1 AND ts >= ?2 AND ts < ?3",
+        )?;
+        let n: i64 = stmt.query_row(params![target.0, from, to], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// How far retention pruned `target`'s raw samples: every stored raw sample
+    /// before this ts has been deleted (its 15-minute rollups remain). `None` when
+    /// none ever was.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Sqlite`] when the database fails.
+    fn raw_pruned_before(&self, target: TargetId) -> Result<Option<i64>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT pruned_before FROM raw_prune_marks WHERE target_id = ?1")?;
+        let mut rows = stmt.query([target.0])?;
+        Ok(match rows.next()? {
+            Some(row) => Some(row.get(0)?),
+            None => None,
+        })
+    }
+
     /// The rollups of `target` whose bucket start lies in `[from, to)`, by bucket.
     /// Buckets without any sample have no rollup.
     ///
@@ -516,6 +547,16 @@ pub trait OpsReads: sealed::Conn {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The remote-write exporter's counters (sent, failed) and the samples it still has
+    /// to send; `None` when export never ran on this database and nothing is waiting.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Sqlite`] when the database fails.
+    fn export_status(&self) -> Result<Option<crate::ExportStatus>> {
+        crate::export::status(self.conn())
     }
 
     /// The poll latency histogram of every target with a measured poll, by target.

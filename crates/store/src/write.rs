@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::dist::Dist;
 use crate::error::{Error, ImportError, Result};
+use crate::export::{MAX_ROW_SAMPLES, RunLog, mark_started};
 use crate::outcome::Outcome;
 use crate::read::{Reads, bucket_bound, rollup_row, sealed};
 use crate::rollup::{BUCKET_SECS, Rollup, bucket_of};
@@ -33,6 +34,10 @@ const IMPORT_PENDING_BUCKETS: usize = 4096;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Whether inserted samples are also named in the export outbox.
+    export_log: bool,
+    /// Whether this store has recorded where the live export starts.
+    export_started: bool,
 }
 
 impl sealed::Conn for Store {
@@ -60,6 +65,8 @@ impl Store {
         Ok(Store {
             conn: schema::open_writer(path)?,
             path: path.to_owned(),
+            export_log: false,
+            export_started: false,
         })
     }
 
@@ -72,7 +79,17 @@ impl Store {
         Ok(Store {
             conn: schema::open_writer_in_memory()?,
             path: PathBuf::from(":memory:"),
+            export_log: false,
+            export_started: false,
         })
+    }
+
+    /// Whether samples this store inserts from now on are also named in the export
+    /// outbox (`export_log`), in the same transaction, for an exporter to send on (see
+    /// [`crate::Outbox`]). Off by default: turn it on when export is configured. The
+    /// first tick written with it on records where the live export begins.
+    pub fn set_export_log(&mut self, on: bool) {
+        self.export_log = on;
     }
 
     /// The file this store writes (`:memory:` for an in-memory store).
@@ -143,6 +160,7 @@ impl Store {
             // Not even the write lock is needed.
             return Ok(WriteSummary::default());
         }
+        let mut log = self.export_log.then(RunLog::default);
         let tx = self.conn.transaction()?;
         let mut known: Vec<TargetId> = Vec::new();
         for s in samples {
@@ -181,6 +199,9 @@ impl Store {
                     continue;
                 }
                 summary.inserted += 1;
+                if let Some(log) = log.as_mut() {
+                    log.push(s.target, s.ts);
+                }
                 match (s.available, s.logged_in) {
                     (Some(a), Some(l)) => pending.push_ok(s.target, s.ts, a, l),
                     _ => pending.push_failed(s.target, s.ts),
@@ -214,7 +235,19 @@ impl Store {
                 stmt.execute(params![target, bucket_bound(idx), to_i64(n)])?;
             }
         }
+        let mut started = false;
+        if let Some(mut log) = log
+            && log.len() > 0
+        {
+            log.flush(&tx)?;
+            if !self.export_started {
+                let first = samples.iter().map(|s| s.ts).min().unwrap_or_default();
+                mark_started(&tx, first)?;
+                started = true;
+            }
+        }
         tx.commit()?;
+        self.export_started |= started;
         Ok(summary)
     }
 
@@ -244,6 +277,7 @@ impl Store {
         rows: impl IntoIterator<Item = std::result::Result<ImportRow, E>>,
         mut progress: impl FnMut(u64),
     ) -> std::result::Result<ImportSummary, ImportError<E>> {
+        let mut log = self.export_log.then(RunLog::default);
         let tx = self.conn.transaction().map_err(Error::from)?;
         check_target(&tx, target)?;
         let mut summary = ImportSummary::default();
@@ -281,6 +315,12 @@ impl Store {
                     summary.duplicates += 1;
                 } else {
                     summary.inserted += 1;
+                    if let Some(log) = log.as_mut() {
+                        log.push(target, row.ts);
+                        if log.len() >= MAX_ROW_SAMPLES {
+                            log.flush(&tx)?;
+                        }
+                    }
                     pending.push_ok(target, row.ts, row.available, row.logged_in);
                     if pending.len() > IMPORT_PENDING_BUCKETS {
                         pending.flush(&tx)?;
@@ -292,6 +332,9 @@ impl Store {
             }
         }
         pending.flush(&tx)?;
+        if let Some(log) = log.as_mut() {
+            log.flush(&tx)?;
+        }
         tx.commit().map_err(Error::from)?;
         progress(summary.rows);
         Ok(summary)

@@ -14,6 +14,7 @@
 //! - `params`: query strings — the names each route takes (shared with the OpenAPI
 //!   document), unknown and repeated names refused, chart size and theme.
 //! - `auth`: the API token check (Bearer, or Basic with the token as the password).
+//! - `cors`: `[web] cors_origins`, cross-origin reads and preflights.
 //! - `db`: per-thread readers on `spawn_blocking` threads, the queue of quick reads,
 //!   resolving a target's series.
 //! - `api`: `/api/v1/targets`, `/latest`, `/series`, `/report` ([`TargetInfo`]).
@@ -29,6 +30,7 @@
 mod api;
 mod auth;
 mod charts;
+mod cors;
 mod dashboard;
 mod db;
 mod error;
@@ -54,6 +56,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::cors::CorsLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -68,6 +71,7 @@ pub use state::{ApiToken, AppState, Clock, CollectorCounters, CollectorStatus, D
 /// the layers of [`middleware`] around them.
 pub fn app(state: AppState) -> Router {
     let timeout = state.inner.timeout;
+    let cors = cors::layer(&state.inner.cors_origins);
     let protected = all_routes()
         .router
         .route_layer(axum::middleware::from_fn_with_state(
@@ -79,22 +83,28 @@ pub fn app(state: AppState) -> Router {
         .merge(health::router().router)
         .fallback(no_route)
         .with_state(state);
-    middleware(routes, timeout)
+    middleware(routes, timeout, cors)
 }
 
-/// The layers around every route, outermost first to see the request: tracing; gzip
-/// (the default predicate skips images other than SVG, and bodies under 32 bytes); the
-/// request timeout (503 after `timeout`); and a panic in a handler turned into a 500
-/// with the usual error body, logged with its message, which never reaches the client.
-fn middleware(routes: Router, timeout: Duration) -> Router {
-    routes
+/// The layers around every route, outermost first to see the request: tracing; CORS
+/// when origins are configured (outside the token check, so preflights are answered
+/// here); gzip (the default predicate skips images other than SVG, and bodies under 32
+/// bytes); the request timeout (503 after `timeout`); and a panic in a handler turned
+/// into a 500 with the usual error body, logged with its message, which never reaches
+/// the client.
+fn middleware(routes: Router, timeout: Duration, cors: Option<CorsLayer>) -> Router {
+    let router = routes
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             timeout,
         ))
-        .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(CompressionLayer::new());
+    let router = match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    router.layer(TraceLayer::new_for_http())
 }
 
 /// The answer to a handler that panicked: [`ApiError::Internal`], which logs the cause
@@ -283,7 +293,7 @@ mod tests {
                 }),
             )
             .route("/fine", axum::routing::get(|| async { "fine" }));
-        middleware(routes, DEFAULT_TIMEOUT)
+        middleware(routes, DEFAULT_TIMEOUT, None)
     }
 
     #[tokio::test]

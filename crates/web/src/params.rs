@@ -151,7 +151,8 @@ const DOCS: &[Doc] = &[
     Doc {
         name: "from",
         description: "Start of the range: RFC 3339 (2026-11-20T09:00:00-05:00), a local date \
-            (2026-11-20, midnight in tz), a local date-time (2026-11-20T09:00), unix seconds, \
+            (2026-11-20, midnight in tz), a local date-time (2026-11-20T09:00), unix seconds \
+            (fractions allowed), unix milliseconds (13 digits, as Grafana's ${__from} sends), \
             or now with an optional offset (now-24h, now-7d; units s, m, h, d, w). Default: \
             24 hours before to.",
         schema: Schema::Text,

@@ -117,6 +117,8 @@ pub(crate) struct Inner {
     pub(crate) collector: Option<Arc<dyn CollectorStatus>>,
     pub(crate) clock: Clock,
     pub(crate) timeout: Duration,
+    /// Origins whose browser pages may call the server (`[web] cors_origins`).
+    pub(crate) cors_origins: Vec<String>,
     /// Bounds concurrent chart renders: each holds a whole bitmap in memory (up to
     /// 4000 × 4000 pixels) and a CPU, so more than one per core only queues anyway.
     pub(crate) renders: Semaphore,
@@ -165,6 +167,7 @@ impl AppState {
                 collector: None,
                 clock: Arc::new(|| chrono::Utc::now().timestamp()),
                 timeout: DEFAULT_TIMEOUT,
+                cors_origins: Vec::new(),
                 renders: Semaphore::new(cores()),
                 reads: ReadQueue::new(cores()),
             }),
@@ -180,6 +183,14 @@ impl AppState {
             config.targets.clone(),
             Settings::from(config),
         )
+        .with_cors_origins(config.web.cors_origins.clone())
+    }
+
+    /// Lets browser pages from `origins` (`scheme://host[:port]`, or `*`) call the
+    /// server: see the `cors` module. None by default.
+    #[must_use]
+    pub fn with_cors_origins(self, origins: Vec<String>) -> AppState {
+        self.map(|i| i.cors_origins = origins)
     }
 
     /// Requires `Authorization: Bearer <token>` (or HTTP Basic with the token as the
@@ -259,6 +270,7 @@ impl AppState {
             collector: shared.collector.clone(),
             clock: shared.clock.clone(),
             timeout: shared.timeout,
+            cors_origins: shared.cors_origins.clone(),
             renders: Semaphore::new(cores()),
             reads: ReadQueue::new(cores()),
         });

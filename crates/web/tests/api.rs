@@ -349,8 +349,9 @@ async fn bad_parameters_are_refused_by_name() {
         r.json(),
         serde_json::json!({
             "error": "from: expected RFC 3339 (2026-11-20T09:00:00-05:00), a local date \
-                      (2026-11-20), unix seconds, or now, now-24h, now-7d (units s, m, h, d, w); \
-                      got \"yesterday\"",
+                      (2026-11-20), unix seconds (1795000000, fractions allowed), unix \
+                      milliseconds (1795000000000, 13 digits, as Grafana sends), or now, \
+                      now-24h, now-7d (units s, m, h, d, w); got \"yesterday\"",
             "param": "from",
         })
     );

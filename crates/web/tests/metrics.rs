@@ -12,8 +12,11 @@ use std::process::{Command, Stdio};
 
 use axum::http::StatusCode;
 use common::{
-    ALL_N, Fixture, HEARTBEAT_AGO, NOW, SALES_N, all_sample, bucket_of_ms, get, sales_sample,
+    ALL_N, Fixture, HEARTBEAT_AGO, NOW, SALES_N, all_sample, bucket_of_ms, get_with, sales_sample,
 };
+
+/// What Prometheus 2.x sends: OpenMetrics first.
+const PROMETHEUS_ACCEPT: &str = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 use headcount_store::{LATENCY_BUCKETS_MS, OpsReads};
 use headcount_web::{CollectorCounters, app};
 use serde_json::Value;
@@ -132,7 +135,7 @@ fn value(s: &Samples, name: &str, l: &[(&str, &str)]) -> f64 {
 #[tokio::test]
 async fn metrics_parse_and_report_the_fixture() {
     let f = Fixture::new();
-    let r = get(&f.app(), "/metrics").await;
+    let r = get_with(&f.app(), "/metrics", &[("accept", PROMETHEUS_ACCEPT)]).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(
         r.content_type(),
@@ -146,25 +149,42 @@ async fn metrics_parse_and_report_the_fixture() {
     let om = &parsed["om"];
 
     // The newest ok samples: sales a minute ago (1 of 50); all half an hour ago,
-    // its newest sample being a failure.
+    // its newest sample being a failure: an outage, so its gauges are left out
+    // rather than drawn flat at 30 of 100.
     let s = samples(family(om, "headcount_available_agents", "gauge", "agents"));
     assert_eq!(
         value(&s, "headcount_available_agents", &[("target", "sales")]),
         1.0
     );
-    assert_eq!(
-        value(&s, "headcount_available_agents", &[("target", "all")]),
-        30.0
-    );
-    assert_eq!(s.len(), 2, "quiet has no sample: {s:?}");
+    assert_eq!(s.len(), 1, "all is failing, quiet has no sample: {s:?}");
     let s = samples(family(om, "headcount_logged_in_agents", "gauge", "agents"));
     assert_eq!(
         value(&s, "headcount_logged_in_agents", &[("target", "sales")]),
         50.0
     );
+    assert_eq!(s.len(), 1, "{s:?}");
+    // When the newest ok samples were taken, the failing target's included.
+    let s = samples(family(
+        om,
+        "headcount_sample_timestamp_seconds",
+        "gauge",
+        "seconds",
+    ));
     assert_eq!(
-        value(&s, "headcount_logged_in_agents", &[("target", "all")]),
-        100.0
+        value(
+            &s,
+            "headcount_sample_timestamp_seconds",
+            &[("target", "sales")]
+        ),
+        (NOW - 60) as f64
+    );
+    assert_eq!(
+        value(
+            &s,
+            "headcount_sample_timestamp_seconds",
+            &[("target", "all")]
+        ),
+        (NOW - 1800) as f64
     );
     let s = samples(family(
         om,
@@ -277,7 +297,7 @@ async fn an_in_process_collector_adds_its_counters() {
         dropped: 2,
         ..CollectorCounters::default()
     });
-    let r = get(&app(state), "/metrics").await;
+    let r = get_with(&app(state), "/metrics", &[("accept", PROMETHEUS_ACCEPT)]).await;
     assert_eq!(r.status, StatusCode::OK);
     let Some(parsed) = parse(&r.text()) else {
         return;
@@ -337,7 +357,7 @@ async fn write_errors_and_a_replaced_database_are_exported() {
     };
     for halted in [false, true] {
         let state = f.state().with_collector(move || counters(halted));
-        let r = get(&app(state), "/metrics").await;
+        let r = get_with(&app(state), "/metrics", &[("accept", PROMETHEUS_ACCEPT)]).await;
         assert_eq!(r.status, StatusCode::OK);
         let Some(parsed) = parse(&r.text()) else {
             return;
@@ -386,7 +406,7 @@ async fn without_its_database_an_in_process_collector_still_reports_why() {
         halted: Some("database file deleted.db was deleted or replaced".into()),
         ..CollectorCounters::default()
     });
-    let r = get(&app(state), "/metrics").await;
+    let r = get_with(&app(state), "/metrics", &[("accept", PROMETHEUS_ACCEPT)]).await;
     assert_eq!(r.status, StatusCode::OK);
     let Some(parsed) = parse(&r.text()) else {
         return;
