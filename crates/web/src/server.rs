@@ -615,7 +615,9 @@ impl Conn {
         )
     }
 
-    /// Why the watchdog closes the connection at `now`, if it does.
+    /// Why the watchdog closes the connection at `now`, if it does. Times are whole
+    /// milliseconds rounded down, so a limit has passed only once `now` is past it:
+    /// `now == last + limit` may still be up to a millisecond early.
     fn expired(&self, limits: &ServerLimits, now: u64) -> Option<&'static str> {
         // A handler may think for a while (the request timeout bounds it); a response
         // being sent is watched by the bytes it moves, below.
@@ -623,12 +625,12 @@ impl Conn {
             return None;
         }
         if let Some(head) = self.head_since()
-            && now >= head.saturating_add(millis(limits.header_read_timeout))
+            && now > head.saturating_add(millis(limits.header_read_timeout))
         {
             return Some("request head incomplete after header_read_timeout");
         }
         let last = self.last_activity.load(Ordering::Relaxed);
-        (now >= last.saturating_add(millis(limits.idle_timeout))).then_some("idle for idle_timeout")
+        (now > last.saturating_add(millis(limits.idle_timeout))).then_some("idle for idle_timeout")
     }
 
     /// When the watchdog must look again.
@@ -644,7 +646,8 @@ impl Conn {
         if let Some(head) = self.head_since() {
             at = at.min(head.saturating_add(millis(limits.header_read_timeout)));
         }
-        at
+        // The first whole millisecond at which `expired` can say yes.
+        at.saturating_add(1)
     }
 }
 
