@@ -1,7 +1,8 @@
 //! The dashboard in a real browser: headless Chromium, driven through Selenium and
 //! chromedriver (`tests/data/browser_check.py`), loads the dashboard and a target page
-//! of `headcount demo`; every image must load and the console must stay free of
-//! errors.
+//! of `headcount demo` at desktop (1400×1000) and phone (390×844) size, in the light
+//! and the dark colour scheme: every image must load (in the scheme's theme), the
+//! console must stay free of errors, and no page may scroll sideways.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` and Python's `selenium`, which
 //! `.ci/run` installs. Where they are missing the test says so ("SKIPPED: ...") and
@@ -48,7 +49,7 @@ fn browser() -> Result<(PathBuf, PathBuf, PathBuf), String> {
 }
 
 #[test]
-fn the_dashboard_and_a_target_page_load_every_image_without_console_errors() {
+fn the_dashboard_and_a_target_page_load_every_image_and_fit_a_phone_in_light_and_dark() {
     let (chromium, driver, python) = match browser() {
         Ok(found) => found,
         Err(missing) => {
@@ -101,18 +102,45 @@ fn the_dashboard_and_a_target_page_load_every_image_without_console_errors() {
         .unwrap_or_else(|e| panic!("browser_check.py printed no JSON ({e}):\n{stderr}"));
 
     let report = report.as_array().unwrap();
-    assert_eq!(report.len(), 2);
-    for (page, want_images) in report.iter().zip([6, 5]) {
+    // Each page at desktop and phone size, light and dark.
+    assert_eq!(report.len(), 2 * 4);
+    for (i, page) in report.iter().enumerate() {
         let url = &page["url"];
-        let images = page["images"].as_array().unwrap();
+        let view = format!("{url} at {} in {}", page["view"], page["scheme"]);
         // The dashboard: one timeline per target; a target page: one chart per kind.
-        assert_eq!(images.len(), want_images, "{url}: {images:#?}");
+        let want_images = if i < 4 { 6 } else { 5 };
+        let images = page["images"].as_array().unwrap();
+        assert_eq!(images.len(), want_images, "{view}: {images:#?}");
         for img in images {
-            assert_eq!(img["complete"], true, "{url}: {img}");
+            assert_eq!(img["complete"], true, "{view}: {img}");
             assert!(
                 img["natural_width"].as_u64().unwrap() > 0,
-                "{url}: an image did not load: {img}"
+                "{view}: an image did not load: {img}"
             );
+            // The dark scheme gets dark charts, the light one light charts.
+            let dark = img["src"].as_str().unwrap().contains("theme=dark");
+            assert_eq!(dark, page["scheme"] == "dark", "{view}: {img}");
+        }
+        assert_eq!(page["dark"], page["scheme"] == "dark", "{view}");
+        // No horizontal scrolling, at phone width too: wide tables scroll within
+        // themselves and the dashboard stacks its rows.
+        let scroll = page["scroll_width"].as_u64().unwrap();
+        let inner = page["inner_width"].as_u64().unwrap();
+        assert!(
+            scroll <= inner,
+            "{view}: the page is {scroll} px wide in a {inner} px window"
+        );
+        if page["view"] == "390x844" {
+            // Phone width: the target page's charts are the narrow SVGs.
+            if i >= 4 {
+                for img in images {
+                    let src = img["src"].as_str().unwrap();
+                    assert!(
+                        src.contains(".svg") && src.contains("width=400"),
+                        "{view}: {src}"
+                    );
+                }
+            }
         }
         let errors: Vec<&serde_json::Value> = page["console"]
             .as_array()
@@ -120,7 +148,7 @@ fn the_dashboard_and_a_target_page_load_every_image_without_console_errors() {
             .iter()
             .filter(|m| m["level"] == "SEVERE")
             .collect();
-        assert!(errors.is_empty(), "{url}: console errors: {errors:#?}");
+        assert!(errors.is_empty(), "{view}: console errors: {errors:#?}");
     }
 
     demo.signal("TERM");

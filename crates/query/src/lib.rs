@@ -184,7 +184,7 @@ pub use report::{
     HourStats, PERCENTILES_SOURCE, PeakVsOffPeak, Profile, Report, ReportQuery, Side, Stats,
     Summary, Trend, TrendDay, TrendValues, report, report_forecast, report_profile, report_trend,
 };
-pub use series::{Point, Series, SeriesQuery, SeriesRef, series, series_raw};
+pub use series::{Point, Series, SeriesQuery, SeriesRef, series, series_bounds, series_raw};
 pub use settings::Settings;
 pub use time::{MAX_BUCKETS, Step};
 

@@ -134,6 +134,21 @@ pub fn series(reads: &impl Reads, target: SeriesRef<'_>, q: &SeriesQuery) -> Res
     }
 }
 
+/// The range a [`series`] of `q` covers, as its [`Series::from`] and [`Series::to`]
+/// give it: the whole buckets of its step that intersect `[q.from, q.to)`.
+///
+/// # Errors
+///
+/// As [`series`], for too many buckets.
+pub fn series_bounds(q: &SeriesQuery) -> Result<(DateTime<FixedOffset>, DateTime<FixedOffset>)> {
+    let step = q.step.resolve(q.from, q.to);
+    let bounds = checked_bounds(q.tz, step, q.from, q.to)?;
+    Ok((
+        stamp(q.tz, bounds[0]),
+        stamp(q.tz, bounds[bounds.len() - 1]),
+    ))
+}
+
 /// Like [`series`], but every step computed from raw samples: the reference the
 /// rollup path is tested against, and the only path for 1m and 5m.
 ///

@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset};
 use headcount_chart::Kind;
 use headcount_query::{
-    Episode, HourStats, Latest, Percentiles, Report, ReportQuery, Side, State as Staffing,
+    Episode, HourStats, Latest, Percentiles, Report, ReportQuery, SeriesQuery, Side,
+    State as Staffing,
 };
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
@@ -27,6 +28,16 @@ use crate::{PathArgs, Routes, known};
 
 /// Seconds between automatic reloads of a page.
 const REFRESH_SECS: u32 = 60;
+
+/// Below this width (CSS pixels) pages stack their tables and charts are drawn
+/// narrow; keep in step with the `@media` rule of [`CSS`].
+const NARROW_MEDIA: &str = "(max-width: 700px)";
+
+/// A browser asking for dark pages; charts then come in their dark theme.
+const DARK_MEDIA: &str = "(prefers-color-scheme: dark)";
+
+/// The size of a target page's charts on a narrow screen.
+const NARROW_CHART: &str = "width=400&height=320";
 
 /// Episodes listed on a target's page (the most recent).
 const EPISODES_SHOWN: usize = 10;
@@ -48,15 +59,17 @@ pub(crate) fn router() -> Routes {
     params(NoParams),
     responses(
         (status = 200, description = "The dashboard.", content_type = "text/html; charset=utf-8", body = String),
-        (status = 400, description = "A parameter was given.", body = ErrorBody),
+        (status = 400, description = "A parameter was given: a page naming it.", content_type = "text/html; charset=utf-8", body = String),
         (status = 401, description = "Missing or wrong API token.", body = ErrorBody),
     )
 )]
 pub(crate) async fn index(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
-) -> Result<Markup, ApiError> {
-    Query::parse(raw.as_deref(), NoParams::NAMES)?;
+) -> Result<Response, ApiError> {
+    if let Err(e) = Query::parse(raw.as_deref(), NoParams::NAMES) {
+        return Ok(error_page(&e));
+    }
     let now = state.now();
     let rows = read_quick(&state, move |r, s| {
         let settings = s.settings();
@@ -81,6 +94,7 @@ pub(crate) async fn index(
             @if rows.is_empty() {
                 p { "No targets are configured." }
             } @else {
+                (sparkline_key())
                 table.targets {
                     thead { tr {
                         th scope="col" { "Target" }
@@ -100,39 +114,69 @@ pub(crate) async fn index(
             }
             (footer())
         },
-    ))
+    )
+    .into_response())
+}
+
+/// The key of every sparkline, drawn once above them (the charts themselves are
+/// requested without a legend).
+fn sparkline_key() -> Markup {
+    html! {
+        p.key.muted aria-label="Key of the small charts" {
+            "Last 24 h: "
+            span.k { span.sw.sw-available {} "available" }
+            span.k { span.sw.sw-logged {} "logged in" }
+            span.k { span.sw.sw-failed {} "polls failed" }
+            span.k { span.sw.sw-down {} "recorder down" }
+        }
+    }
 }
 
 fn index_row(t: &TargetConfig, latest: Option<&Latest>) -> Markup {
     let seg = segment(&t.name);
-    let chart = format!("/charts/{seg}/timeline.png?from=now-24h&width=360&height=140");
+    let spark = |size: &str, theme: &str| {
+        format!("/charts/{seg}/timeline.png?from=now-24h&{size}&legend=false{theme}")
+    };
+    let srcset = |theme: &str| {
+        format!(
+            "{} 1x, {} 2x",
+            spark("width=360&height=140", theme),
+            spark("width=720&height=280", theme)
+        )
+    };
+    let chart = spark("width=360&height=140", "");
     html! {
         tr {
-            td {
+            td.name {
                 a href={ "/targets/" (seg) } { (t.name) }
                 br; span.muted { (t.filters) }
             }
             @match latest {
                 None => {
-                    td { (badge(None)) }
-                    td.num { "–" } td.num { "–" } td.num { "–" }
-                    td { span.muted { "no samples yet" } }
+                    td.state { (badge(None)) }
+                    td.num data-label="Available" { "–" }
+                    td.num data-label="Logged in" { "–" }
+                    td.num data-label="Utilization" { "–" }
+                    td.age { span.muted { "no samples yet" } }
                 }
                 Some(l) => {
-                    td {
+                    td.state {
                         (badge(l.state))
                         @if l.outcome != "ok" { " " span.failed { "last poll failed: " (l.outcome) } }
                     }
-                    td.num { (count(l.available)) }
-                    td.num { (count(l.logged_in)) }
-                    td.num { (pct(l.utilization_pct)) }
-                    td { (age(l.age_seconds)) }
+                    td.num data-label="Available" { (count(l.available)) }
+                    td.num data-label="Logged in" { (count(l.logged_in)) }
+                    td.num data-label="Utilization" { (pct(l.utilization_pct)) }
+                    td.age data-label="Sampled" { (age(l.age_seconds)) " ago" }
                 }
             }
-            td {
+            td.spark {
                 a href={ "/targets/" (seg) } {
-                    img src=(chart) width="360" height="140"
-                        alt={ "Available and logged-in agents of " (t.name) " over the last 24 hours" };
+                    picture {
+                        source media=(DARK_MEDIA) srcset=(srcset("&theme=dark"));
+                        img src=(chart) srcset=(srcset("")) width="360" height="140"
+                            alt={ "Available and logged-in agents of " (t.name) " over the last 24 hours" };
+                    }
                 }
             }
         }
@@ -147,7 +191,7 @@ fn index_row(t: &TargetConfig, latest: Option<&Latest>) -> Markup {
     params(("name" = String, Path, description = "A configured target's name."), PageParams),
     responses(
         (status = 200, description = "The target's page.", content_type = "text/html; charset=utf-8", body = String),
-        (status = 400, description = "A bad range: the page, showing the error beside the range picker; an unknown parameter: JSON.", content_type = "text/html; charset=utf-8", body = String),
+        (status = 400, description = "A bad range: the page, showing the error beside the range picker; an unknown or repeated parameter: a page naming it.", content_type = "text/html; charset=utf-8", body = String),
         (status = 401, description = "Missing or wrong API token.", body = ErrorBody),
         (status = 404, description = "No such target: a page linking to the configured ones.", content_type = "text/html; charset=utf-8", body = String),
     )
@@ -165,17 +209,20 @@ pub(crate) async fn target_page(
         }
         Err(e) => return Err(e),
     };
-    let q = Query::parse(raw.as_deref(), PageParams::NAMES)?;
+    let q = match Query::parse(raw.as_deref(), PageParams::NAMES) {
+        Ok(q) => q,
+        Err(e) => return Ok(error_page(&e)),
+    };
     let range = Range::of(&q);
     let now = state.now();
     // The range is parsed as the charts parse it (series and report), so a range the
     // page accepts draws every chart.
     let parsed = q.params().report(state.settings(), now).and_then(|rq| {
-        q.params().series(state.settings(), now)?;
-        Ok(rq)
+        let sq = q.params().series(state.settings(), now)?;
+        Ok((rq, sq))
     });
-    let rq = match parsed {
-        Ok(rq) => rq,
+    let (rq, sq) = match parsed {
+        Ok(both) => both,
         Err(e) => {
             // A person typed this range: show the page again with the error beside
             // the picker rather than a JSON body.
@@ -183,13 +230,17 @@ pub(crate) async fn target_page(
             return Ok((StatusCode::BAD_REQUEST, body).into_response());
         }
     };
-    let data = read(&state, move |r, s| page_data(r, s, &name, &rq, now)).await?;
+    let data = read(&state, move |r, s| page_data(r, s, &name, &rq, &sq, now)).await?;
     Ok(target_html(&config, &range, Some(&data), None).into_response())
 }
 
 struct PageData {
     latest: Option<Latest>,
     report: Report,
+    /// The range the time charts (timeline, utilization) draw: the asked range
+    /// widened to whole buckets of their step, the page header's range.
+    from: DateTime<FixedOffset>,
+    to: DateTime<FixedOffset>,
 }
 
 fn page_data(
@@ -197,12 +248,16 @@ fn page_data(
     s: &AppState,
     name: &str,
     rq: &ReportQuery,
+    sq: &SeriesQuery,
     now: i64,
 ) -> Result<PageData, ApiError> {
     let t = known(s, name)?.resolve(r)?;
+    let (from, to) = headcount_query::series_bounds(sq)?;
     Ok(PageData {
         latest: headcount_query::latest(r, t, now, rq.tz, &rq.thresholds)?,
         report: headcount_query::report(r, t, rq)?,
+        from,
+        to,
     })
 }
 
@@ -266,14 +321,14 @@ fn target_html(
             h1 { (t.name) }
             p.muted {
                 "Filters: " (t.filters)
-                " · polled on " code { (t.schedule.expr()) }
+                " · polled on " code.nowrap { (t.schedule.expr()) }
             }
             @if let Some(d) = data {
                 (latest_block(d.latest.as_ref()))
             }
             (picker(&seg, range, error))
             @if let Some(d) = data {
-                p.muted { "From " (when(&d.report.from)) " to " (when(&d.report.to)) " (" (d.report.tz) ")." }
+                p.muted { "From " (when(&d.from)) " to " (when(&d.to)) " (" (d.report.tz) "), as the time charts show it." }
                 h2 { "Charts" }
                 div.charts {
                     @for kind in Kind::ALL.map(Kind::as_str) {
@@ -284,10 +339,21 @@ fn target_html(
                         } else {
                             url(&format!("{api}/report"), &q, "")
                         };
+                        // Narrow screens get the chart drawn for their width (as SVG,
+                        // sharp at any pixel density), so its text stays legible; dark
+                        // schemes get the dark theme.
+                        @let narrow = url(&format!("/charts/{seg}/{kind}.svg"), &q, NARROW_CHART);
+                        @let narrow_dark = url(&format!("/charts/{seg}/{kind}.svg"), &q, &format!("{NARROW_CHART}&theme=dark"));
+                        @let png_dark = url(&format!("/charts/{seg}/{kind}.png"), &q, "theme=dark");
                         figure {
                             a href=(png) {
-                                img src=(png) width="1000" height="500"
-                                    alt={ (t.name) ": " (describe(kind)) };
+                                picture {
+                                    source media={ (NARROW_MEDIA) " and " (DARK_MEDIA) } srcset=(narrow_dark);
+                                    source media=(NARROW_MEDIA) srcset=(narrow);
+                                    source media=(DARK_MEDIA) srcset=(png_dark);
+                                    img src=(png) width="1000" height="500"
+                                        alt={ (t.name) ": " (describe(kind)) };
+                                }
                             }
                             figcaption {
                                 (capitalized(kind)) ": " (describe(kind)) ". "
@@ -338,12 +404,18 @@ fn picker(seg: &str, range: &Range, error: Option<&str>) -> Markup {
             a href=(preset("now-30d")) { "30 d" }
         }
         form.range method="get" action=(here) {
-            label for="from" { "From" }
-            input #from name="from" type="text" value=(range.from) placeholder="now-24h or 2026-11-20";
-            label for="to" { "To" }
-            input #to name="to" type="text" value=(range.to) placeholder="now";
-            label for="tz" { "Time zone" }
-            input #tz name="tz" type="text" value=(range.tz) placeholder="America/New_York";
+            span.field {
+                label for="from" { "From" }
+                input #from name="from" type="text" value=(range.from) placeholder="now-24h or 2026-11-20";
+            }
+            span.field {
+                label for="to" { "To" }
+                input #to name="to" type="text" value=(range.to) placeholder="now";
+            }
+            span.field {
+                label for="tz" { "Time zone" }
+                input #tz name="tz" type="text" value=(range.tz) placeholder="America/New_York";
+            }
             button type="submit" { "Show" }
         }
         @if let Some(e) = error {
@@ -357,7 +429,7 @@ fn report_block(r: &Report) -> Markup {
     let p = &r.peak;
     html! {
         h2 { "Summary" }
-        table.kv {
+        div.scroll { table.kv {
             tr { th scope="row" { "State" } td { (badge(s.state)) } }
             tr { th scope="row" { "Samples" } td { (s.samples) " ok, " (s.failed) " failed · coverage " (fraction(s.coverage)) } }
             tr { th scope="row" { "Collector down" } td { (duration(s.downtime_seconds)) } }
@@ -365,10 +437,10 @@ fn report_block(r: &Report) -> Markup {
             tr { th scope="row" { "Logged in" } td { (stats(s.logged_in.map(|v| (v.avg, v.min, v.max)))) } }
             tr { th scope="row" { "Utilization" } td { (pct(s.utilization_pct)) } }
             tr { th scope="row" { "Available p5 / p50 / p95" } td { (percentiles(&s.available_percentiles)) } }
-        }
+        } }
         h2 { "Peak and off-peak" }
         p.muted { "Peak: " (p.window.days.join(", ")) " " (p.window.hours) "." }
-        table {
+        div.scroll { table {
             thead { tr {
                 th scope="col" { "" }
                 th scope="col" class="num" { "Samples" }
@@ -381,7 +453,7 @@ fn report_block(r: &Report) -> Markup {
                 (side_row("Peak", &p.peak))
                 (side_row("Off-peak", &p.off_peak))
             }
-        }
+        } }
         p {
             "Busiest hour: " (hour(p.busiest_hour.as_ref()))
             @if let Some(u) = p.busiest_hour.and_then(|h| h.utilization_pct) { " (utilization " (pct(Some(u))) ")" }
@@ -391,7 +463,7 @@ fn report_block(r: &Report) -> Markup {
         h2 { "Recent episodes" }
         p.muted { (r.episodes.total) " episodes of warning or worse, " (duration(r.episodes.total_seconds)) " in all." }
         @if !r.episodes.list.is_empty() {
-            table {
+            div.scroll { table.episodes {
                 thead { tr {
                     th scope="col" { "Start" } th scope="col" { "End" } th scope="col" { "Duration" }
                     th scope="col" class="num" { "Lowest available" } th scope="col" { "Worst" }
@@ -399,12 +471,12 @@ fn report_block(r: &Report) -> Markup {
                 tbody {
                     @for e in recent(&r.episodes.list) {
                         tr {
-                            td { (when(&e.start)) } td { (when(&e.end)) } td { (duration(e.duration_seconds)) }
+                            td.nowrap { (when(&e.start)) } td.nowrap { (when(&e.end)) } td.nowrap { (duration(e.duration_seconds)) }
                             td.num { (e.min_available) } td { (badge(Some(e.worst_state))) }
                         }
                     }
                 }
-            }
+            } }
         }
     }
 }
@@ -431,21 +503,48 @@ fn side_row(label: &str, s: &Side) -> Markup {
 /// healthy green, monitor amber, warning orange, critical red, unavailable dark red,
 /// no agents grey; dark text where white would not read.
 const STATE_CSS: &str = "\
-.badge{display:inline-block;padding:.1em .6em;border-radius:.8em;color:#fff;font-weight:600;font-size:.9em}\
+.badge{display:inline-block;padding:.1em .6em;border-radius:.8em;color:#fff;font-weight:600;font-size:.9em;white-space:nowrap}\
 .s-healthy{background:#2e9e44}.s-monitor{background:#e0b01a;color:#1f2328}.s-warning{background:#f28c28;color:#1f2328}\
 .s-critical{background:#d62728}.s-unavailable{background:#7f1d1d}.s-no_agents{background:#9ca3af;color:#1f2328}\
 .s-none{background:#e3e6ea;color:#1f2328}";
 
+/// The page style. Below 700 px (see [`NARROW_MEDIA`]) the dashboard's table becomes
+/// one card per target and wide tables scroll within themselves, so no page is wider
+/// than the screen.
 const CSS: &str = "\
+*,*::before,*::after{box-sizing:border-box}\
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1a1a1a;background:#fafafa;max-width:1200px}\
-h1{margin:.2em 0}h2{margin-top:1.6em;border-bottom:1px solid #ddd}\
+h1{margin:.2em 0;overflow-wrap:anywhere}h2{margin-top:1.6em;border-bottom:1px solid #ddd}\
 table{border-collapse:collapse;margin:.5em 0}th,td{padding:.35em .7em;text-align:left;vertical-align:middle;border-bottom:1px solid #e4e4e4}\
 .num{text-align:right;font-variant-numeric:tabular-nums}.muted{color:#666}.failed{color:#b71c1c;font-weight:600}\
-.error{color:#b71c1c;font-weight:600}\
-img{max-width:100%;height:auto;background:#fff;border:1px solid #e4e4e4}table.targets img{max-width:none}\
+.error{color:#b71c1c;font-weight:600}.nowrap{white-space:nowrap}\
+.scroll{max-width:100%;overflow-x:auto}\
+img{max-width:100%;height:auto;background:#fff;border:1px solid #e4e4e4}\
 figure{margin:1em 0}figcaption{color:#444;font-size:.95em}\
-form.range{display:flex;gap:.5em;align-items:center;flex-wrap:wrap;margin:.5em 0}\
-form.range input{width:12em}footer{margin-top:2em;color:#777;font-size:.9em}";
+form.range{display:flex;gap:.5em 1em;align-items:center;flex-wrap:wrap;margin:.5em 0}\
+form.range .field{display:inline-flex;gap:.5em;align-items:center}\
+form.range input{width:12em;max-width:100%}footer{margin-top:2em;color:#777;font-size:.9em}\
+.key .k{white-space:nowrap;margin-right:1em}.sw{display:inline-block;width:1.4em;height:.6em;margin-right:.35em;vertical-align:middle}\
+.sw-available{background:#1f6fd1;height:.25em}.sw-logged{background:#7a3eb8;height:.25em}\
+.sw-failed{background:repeating-linear-gradient(135deg,#d1242f 0 1px,#f8dadc 1px 4px)}.sw-down{background:#d5d8dc}\
+@media (max-width:700px){\
+body{margin:.75rem}\
+table.targets,table.targets tbody,table.targets tr{display:block;width:100%}\
+table.targets thead{display:none}\
+table.targets tr{border:1px solid #e4e4e4;border-radius:.5em;background:#fff;margin:.75em 0;padding:.5em .6em}\
+table.targets td{display:inline-block;border:0;padding:.15em .4em .15em 0}\
+table.targets td.name{display:block}\
+table.targets td.num,table.targets td.age{text-align:left}\
+table.targets td[data-label]::before{content:attr(data-label) ': ';color:#666}\
+table.targets td.spark{display:block;padding-top:.4em}\
+}\
+@media (prefers-color-scheme:dark){\
+body{background:#121720;color:#e3e6ea}a{color:#8ab4f8}a:visited{color:#c58af9}\
+.muted,footer{color:#9aa3ad}figcaption{color:#b9c0c8}h2,th,td{border-color:#2b323d}\
+img{background:#121720;border-color:#2b323d}table.targets tr{background:#18202b;border-color:#2b323d}\
+.failed,.error{color:#ff8a80}input,button{background:#18202b;color:#e3e6ea;border:1px solid #4a5360}\
+.sw-available{background:#5aa2ff}.sw-logged{background:#d09cff}.sw-down{background:#3a424d}\
+}";
 
 /// A green dot, the healthy colour.
 const FAVICON: &str = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' \
@@ -458,6 +557,7 @@ fn page(title: &str, body: Markup) -> Markup {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="color-scheme" content="light dark";
                 meta http-equiv="refresh" content=(REFRESH_SECS);
                 title { (title) }
                 // Inline, so browsers do not ask for /favicon.ico and log its 404.
@@ -467,6 +567,21 @@ fn page(title: &str, body: Markup) -> Markup {
             body { main { (body) } }
         }
     }
+}
+
+/// A 400 for a person: an unknown or repeated parameter on a page's address, named,
+/// as an HTML page (the routes' OpenAPI says `text/html`).
+fn error_page(e: &ApiError) -> Response {
+    let body = page(
+        "headcount: bad address",
+        html! {
+            p { a href="/" { "← all targets" } }
+            h1 { "Bad address" }
+            p.error role="alert" { (e.to_string()) "." }
+            (footer())
+        },
+    );
+    (e.status(), body).into_response()
 }
 
 /// The page for an unknown target: what was asked for and the targets there are.

@@ -70,16 +70,58 @@ impl Modify for TokenSchemes {
     }
 }
 
-/// Built once: it never changes while the server runs.
+/// Built once: it never changes while the server runs. Descriptions come from doc
+/// comments; their rustdoc links are made plain text for outside readers. The
+/// rewrite runs over the JSON text: outside strings JSON never has the shapes it
+/// rewrites (`` [`…`] ``, `](`, `][`), and inside them only prose does.
 static DOCUMENT: LazyLock<Vec<u8>> = LazyLock::new(|| {
     ApiDoc::openapi()
         .to_json()
-        .map(String::into_bytes)
+        .map(|json| plain_links(&json).into_bytes())
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "openapi: cannot serialize the document");
             b"{}".to_vec()
         })
 });
+
+/// Rustdoc's intra-doc links as the text they show: `` [`Series`] `` becomes
+/// `` `Series` ``, `` [the series][`Series`] `` and `` [the series](crate::Series) ``
+/// become `the series`; other brackets (`[report]`) stay. Links to a web address (`[text](https://…)`) stay, as
+/// CommonMark.
+fn plain_links(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(']') else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let text = &after[..close];
+        let tail = &after[close + 1..];
+        if let Some(target) = tail.strip_prefix('(').and_then(|t| t.split_once(')')) {
+            if target.0.contains("://") {
+                out.push_str(&rest[open..open + 1 + close + 1 + 1 + target.0.len() + 1]);
+            } else {
+                out.push_str(text);
+            }
+            rest = target.1;
+        } else if let Some(target) = tail.strip_prefix('[').and_then(|t| t.split_once(']')) {
+            out.push_str(text);
+            rest = target.1;
+        } else if text.starts_with('`') && text.ends_with('`') {
+            out.push_str(text);
+            rest = tail;
+        } else {
+            // Not a link: a config section such as `[report]`.
+            out.push('[');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
 
 pub(crate) fn router() -> Routes {
     Routes::new().get("/api/openapi.json", openapi_json)
@@ -100,4 +142,33 @@ pub(crate) fn router() -> Routes {
 pub(crate) async fn openapi_json(RawQuery(raw): RawQuery) -> Result<JsonBytes, ApiError> {
     Query::parse(raw.as_deref(), NoParams::NAMES)?;
     Ok(JsonBytes(DOCUMENT.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rustdoc_links_become_plain_text() {
+        assert_eq!(plain_links("one [`Series`]."), "one `Series`.");
+        assert_eq!(plain_links("the [series][`Series`] end"), "the series end");
+        assert_eq!(plain_links("the [series](crate::Series)"), "the series");
+        assert_eq!(
+            plain_links("see [docs](https://example.com/x)"),
+            "see [docs](https://example.com/x)"
+        );
+        assert_eq!(plain_links("a [b"), "a [b");
+        assert_eq!(plain_links("the [report] zone"), "the [report] zone");
+        assert_eq!(plain_links("no links"), "no links");
+    }
+
+    #[test]
+    fn the_served_document_has_no_rustdoc_links() {
+        let doc = String::from_utf8(DOCUMENT.clone()).unwrap();
+        assert!(doc.len() > 1000);
+        assert!(
+            !doc.contains("[`"),
+            "a rustdoc link is left in the document"
+        );
+    }
 }

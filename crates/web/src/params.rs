@@ -96,9 +96,22 @@ impl Query {
             height: size("height", self.get("height"), Options::DEFAULT_HEIGHT)?,
             theme,
             format,
-            legend: true,
+            legend: flag("legend", self.get("legend"), true)?,
         };
         Ok(opts.clamped())
+    }
+}
+
+/// `true` or `false`; empty counts as absent.
+fn flag(param: &'static str, v: Option<&str>, default: bool) -> Result<bool, ApiError> {
+    match v.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(default),
+        Some("true") => Ok(true),
+        Some("false") => Ok(false),
+        Some(other) => Err(ApiError::bad(
+            param,
+            format!("expected true or false; got {:?}", clip(other)),
+        )),
     }
 }
 
@@ -143,8 +156,9 @@ struct Doc {
 enum Schema {
     Text,
     Enum(&'static [&'static str]),
-    /// A whole number of pixels, clamped to what the chart crate draws; its default.
-    Size(u32),
+    /// A whole number of pixels, clamped to what the chart crate draws: its default
+    /// and the smallest drawn.
+    Size(u32, u32),
 }
 
 const DOCS: &[Doc] = &[
@@ -153,21 +167,22 @@ const DOCS: &[Doc] = &[
         description: "Start of the range: RFC 3339 (2026-11-20T09:00:00-05:00), a local date \
             (2026-11-20, midnight in tz), a local date-time (2026-11-20T09:00), unix seconds \
             (fractions allowed), unix milliseconds (13 digits, as Grafana's ${__from} sends), \
-            or now with an optional offset (now-24h, now-7d; units s, m, h, d, w). Default: \
-            24 hours before to.",
+            or now with an optional offset (now-24h, now-7d; units s, m, h, d, w). Empty is \
+            the same as absent (as HTML forms send unset fields). Default: 24 hours before to.",
         schema: Schema::Text,
         example: "now-7d",
     },
     Doc {
         name: "to",
-        description: "End of the range, exclusive; the forms of from. Default: now.",
+        description: "End of the range, exclusive; the forms of from. Empty is the same as \
+            absent. Default: now.",
         schema: Schema::Text,
         example: "now",
     },
     Doc {
         name: "tz",
-        description: "IANA time zone of local dates, buckets and output. Default: the \
-            configured [report] timezone.",
+        description: "IANA time zone of local dates, buckets and output. Empty is the same \
+            as absent. Default: the configured [report] timezone.",
         schema: Schema::Text,
         example: "America/New_York",
     },
@@ -175,41 +190,53 @@ const DOCS: &[Doc] = &[
         name: "step",
         description: "Bucket width, aligned to local time. A range of more than 11,000 \
             buckets is refused, and so is 1m or 5m over a range starting before the raw \
-            retention (only 15-minute rollups are kept there). Default: auto (about 600 \
-            buckets; 15m or more before the raw retention).",
-        schema: Schema::Enum(&["auto", "1m", "5m", "15m", "30m", "1h", "1d", "1w"]),
+            retention (only 15-minute rollups are kept there). Empty is the same as \
+            absent. Default: auto (about 600 buckets; 15m or more before the raw retention).",
+        schema: Schema::Enum(&["", "auto", "1m", "5m", "15m", "30m", "1h", "1d", "1w"]),
         example: "1h",
     },
     Doc {
         name: "compare",
         description: "How far back the comparison period lies: N followed by s, m, h, d or \
-            w (days and weeks are local calendar days). Default: 7d.",
+            w (days and weeks are local calendar days). Empty is the same as absent. \
+            Default: 7d.",
         schema: Schema::Text,
         example: "1w",
     },
     Doc {
         name: "horizon",
-        description: "Hours the forecast looks ahead, 0 to 168 (24, 48h, 7d, 1w). Default: 24.",
+        description: "Hours the forecast looks ahead, 0 to 168 (24, 48h, 7d, 1w). Empty is \
+            the same as absent. Default: 24.",
         schema: Schema::Text,
         example: "48",
     },
     Doc {
         name: "width",
-        description: "Chart width in pixels, clamped to 200 through 4000. Default: 1000.",
-        schema: Schema::Size(Options::DEFAULT_WIDTH),
+        description: "Chart width in pixels, 200 through 4000 (a whole number outside is \
+            drawn at the nearest of those; the answer has the size drawn). Default: 1000.",
+        schema: Schema::Size(Options::DEFAULT_WIDTH, Options::MIN_WIDTH),
         example: "800",
     },
     Doc {
         name: "height",
-        description: "Chart height in pixels, clamped to 100 through 4000. Default: 500.",
-        schema: Schema::Size(Options::DEFAULT_HEIGHT),
+        description: "Chart height in pixels, 100 through 4000 (a whole number outside is \
+            drawn at the nearest of those; the answer has the size drawn). Default: 500.",
+        schema: Schema::Size(Options::DEFAULT_HEIGHT, Options::MIN_HEIGHT),
         example: "400",
     },
     Doc {
         name: "theme",
-        description: "Colour theme. Default: light.",
-        schema: Schema::Enum(&["light", "dark"]),
+        description: "Colour theme. Empty is the same as absent. Default: light.",
+        schema: Schema::Enum(&["", "light", "dark"]),
         example: "dark",
+    },
+    Doc {
+        name: "legend",
+        description: "Whether the chart draws its key (false for small charts shown under \
+            one key, as the dashboard's). The subtitle with range and zone stays. Empty is \
+            the same as absent. Default: true.",
+        schema: Schema::Enum(&["", "true", "false"]),
+        example: "false",
     },
 ];
 
@@ -228,9 +255,10 @@ fn doc_param(name: &str) -> Parameter {
         Schema::Enum(values) => ObjectBuilder::new()
             .schema_type(Type::String)
             .enum_values(Some(values.iter().copied())),
-        Schema::Size(default) => ObjectBuilder::new()
+        Schema::Size(default, min) => ObjectBuilder::new()
             .schema_type(Type::Integer)
-            .minimum(Some(0.0))
+            .minimum(Some(f64::from(min)))
+            .maximum(Some(f64::from(Options::MAX_SIDE)))
             .default(Some(default.into())),
     };
     ParameterBuilder::new()
@@ -240,7 +268,7 @@ fn doc_param(name: &str) -> Parameter {
         .description(Some(d.description))
         .schema(Some(schema.build()))
         .example(Some(match d.schema {
-            Schema::Size(_) => d
+            Schema::Size(..) => d
                 .example
                 .parse::<u32>()
                 .map_or_else(|_| d.example.into(), Into::into),
@@ -294,7 +322,7 @@ query_params!(
 query_params!(
     /// `/charts/{name}/{kind}.png|svg`: the range, the series step, the forecast
     /// horizon of the trend chart, and the picture's size and theme.
-    ChartParams: ["from", "to", "tz", "step", "horizon", "width", "height", "theme"]
+    ChartParams: ["from", "to", "tz", "step", "horizon", "width", "height", "theme", "legend"]
 );
 query_params!(
     /// `/targets/{name}`: the range picker.

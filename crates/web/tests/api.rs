@@ -312,7 +312,7 @@ async fn bad_parameters_are_refused_by_name() {
         (
             "/charts/sales/timeline.png",
             &[
-                "from", "to", "tz", "step", "horizon", "width", "height", "theme",
+                "from", "to", "tz", "step", "horizon", "width", "height", "theme", "legend",
             ],
         ),
         ("/api/v1/targets/sales/latest", &["tz"]),
@@ -367,10 +367,36 @@ async fn bad_parameters_are_refused_by_name() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.param().as_deref(), Some("from"));
     // Routes without parameters refuse any.
-    for route in ["/metrics", "/healthz", "/api/openapi.json", "/"] {
+    for route in ["/metrics", "/healthz", "/api/openapi.json"] {
         let r = get(&app, &format!("{route}?x=1")).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{route}");
         assert_eq!(r.param().as_deref(), Some("x"));
+    }
+    // The HTML pages answer a bad address with a page naming the parameter, as their
+    // OpenAPI entries say (text/html).
+    for uri in [
+        "/?x=1",
+        "/targets/sales?x=1",
+        "/targets/sales?from=now-1h&from=now-2h",
+    ] {
+        let r = get(&app, uri).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert!(r.content_type().starts_with("text/html"), "{uri}");
+        let page = r.text();
+        let named = if uri.contains("x=1") {
+            "x: unknown parameter"
+        } else {
+            "from: given more than once"
+        };
+        assert!(page.contains(named), "{uri}: {page}");
+    }
+    // `legend` takes true or false (empty is the default).
+    let r = get(&app, "/charts/sales/timeline.png?legend=maybe").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.param().as_deref(), Some("legend"));
+    for ok in ["true", "false", ""] {
+        let r = get(&app, &format!("/charts/sales/timeline.svg?legend={ok}")).await;
+        assert_eq!(r.status, StatusCode::OK, "legend={ok}");
     }
 }
 
