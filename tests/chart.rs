@@ -78,7 +78,7 @@ fn a_png_of_the_asked_size_and_an_svg_that_parses() {
 }
 
 #[test]
-fn sizes_outside_the_limits_are_clamped_as_the_server_clamps_them() {
+fn sizes_outside_the_limits_are_drawn_at_the_nearest_with_a_warning() {
     let k = Known::new();
     let path = k.dir.path().join("tiny.png");
     let (code, stderr) = chart(

@@ -1,9 +1,10 @@
 //! `headcount chart`: one chart of a target, written to a PNG or SVG file.
 //!
 //! The picture is drawn by [`headcount_chart::render_from_store`] from parameters
-//! parsed by [`headcount_query::Params`], with the size clamped as
-//! [`headcount_chart::Options::clamped`] says: exactly what the web server does for
-//! `/charts/{name}/{kind}.{png,svg}`, so the same parameters give the same bytes.
+//! parsed by [`headcount_query::Params`]: exactly what the web server does for
+//! `/charts/{name}/{kind}.{png,svg}`, so the same parameters give the same bytes. A
+//! size outside 200 × 100 to 4000 × 4000, which the server refuses, is drawn here at
+//! the nearest bound ([`headcount_chart::Options::clamped`]) with a warning.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

@@ -77,10 +77,9 @@ impl Query {
     ///
     /// # Errors
     ///
-    /// 400 naming `width` or `height` for anything but a whole number, `theme` for
-    /// anything but `light` or `dark`. Numbers are clamped as the chart crate draws
-    /// them ([`Options::clamped`]: 200 × 100 up to 4000 × 4000), so the answer says
-    /// the size it has.
+    /// 400 naming `width` or `height` for anything but a whole number the chart crate
+    /// draws (200 × 100 up to 4000 × 4000), `theme` for anything but `light` or
+    /// `dark`, `legend` for anything but `true` or `false`.
     pub(crate) fn chart_options(&self, format: Format) -> Result<Options, ApiError> {
         let theme = match self.get("theme").map(str::trim).filter(|t| !t.is_empty()) {
             None => Theme::default(),
@@ -116,28 +115,29 @@ fn flag(param: &'static str, v: Option<&str>, default: bool) -> Result<bool, Api
 }
 
 /// Empty counts as absent, as for the range parameters (HTML forms send empty fields).
+/// A size outside what the chart crate draws is refused, naming the bounds: an API
+/// client would not see a picture of another size coming (the CLI, which can warn,
+/// draws it at the nearest bound instead).
 fn size(param: &'static str, v: Option<&str>, default: u32) -> Result<u32, ApiError> {
     let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(default);
     };
-    if !v.bytes().all(|b| b.is_ascii_digit()) {
-        let min = if param == "width" {
-            Options::MIN_WIDTH
-        } else {
-            Options::MIN_HEIGHT
-        };
-        return Err(ApiError::bad(
+    let min = if param == "width" {
+        Options::MIN_WIDTH
+    } else {
+        Options::MIN_HEIGHT
+    };
+    let max = Options::MAX_SIDE;
+    match v.parse::<u32>() {
+        Ok(n) if v.bytes().all(|b| b.is_ascii_digit()) && (min..=max).contains(&n) => Ok(n),
+        _ => Err(ApiError::bad(
             param,
             format!(
-                "expected a whole number of pixels from {min} to {max} (values beyond are \
-                 drawn at the nearest of those); got {:?}",
-                clip(v),
-                max = Options::MAX_SIDE,
+                "expected a whole number of pixels from {min} to {max}; got {:?}",
+                clip(v)
             ),
-        ));
+        )),
     }
-    // All digits: a number too long for u32 is simply very large, so clamped.
-    Ok(v.parse::<u32>().unwrap_or(u32::MAX))
 }
 
 /// A value as echoed in an error: at most 64 characters.
@@ -156,8 +156,8 @@ struct Doc {
 enum Schema {
     Text,
     Enum(&'static [&'static str]),
-    /// A whole number of pixels, clamped to what the chart crate draws: its default
-    /// and the smallest drawn.
+    /// A whole number of pixels the chart crate draws: its default and its smallest
+    /// (the largest is [`Options::MAX_SIDE`]).
     Size(u32, u32),
 }
 
@@ -212,15 +212,13 @@ const DOCS: &[Doc] = &[
     },
     Doc {
         name: "width",
-        description: "Chart width in pixels, 200 through 4000 (a whole number outside is \
-            drawn at the nearest of those; the answer has the size drawn). Default: 1000.",
+        description: "Chart width in pixels, 200 through 4000. Default: 1000.",
         schema: Schema::Size(Options::DEFAULT_WIDTH, Options::MIN_WIDTH),
         example: "800",
     },
     Doc {
         name: "height",
-        description: "Chart height in pixels, 100 through 4000 (a whole number outside is \
-            drawn at the nearest of those; the answer has the size drawn). Default: 500.",
+        description: "Chart height in pixels, 100 through 4000. Default: 500.",
         schema: Schema::Size(Options::DEFAULT_HEIGHT, Options::MIN_HEIGHT),
         example: "400",
     },
@@ -372,7 +370,7 @@ mod tests {
     }
 
     #[test]
-    fn sizes_clamp_to_what_is_drawn_and_non_numbers_are_refused() {
+    fn sizes_outside_what_is_drawn_and_non_numbers_are_refused() {
         let opts = |raw: &str| {
             q(raw, ChartParams::NAMES)
                 .unwrap()
@@ -380,13 +378,21 @@ mod tests {
         };
         let o = opts("").unwrap();
         assert_eq!((o.width, o.height, o.theme), (1000, 500, Theme::Light));
-        let o = opts("width=4001&height=99999999999999999999999&theme=dark").unwrap();
-        assert_eq!((o.width, o.height, o.theme), (4000, 4000, Theme::Dark));
-        let o = opts("width=200&height=&theme=").unwrap();
-        assert_eq!((o.width, o.height), (200, 500));
-        let o = opts("width=0&height=99").unwrap();
-        assert_eq!((o.width, o.height), (200, 100));
+        let o = opts("width=4000&height=4000&theme=dark&legend=false").unwrap();
+        assert_eq!(
+            (o.width, o.height, o.theme, o.legend),
+            (4000, 4000, Theme::Dark, false)
+        );
+        let o = opts("width=200&height=&theme=&legend=").unwrap();
+        assert_eq!((o.width, o.height, o.legend), (200, 500, true));
+        let o = opts("width=%20300%20&height=100").unwrap();
+        assert_eq!((o.width, o.height), (300, 100));
         for (raw, param) in [
+            ("width=4001", "width"),
+            ("height=99999999999999999999999", "height"),
+            ("width=0", "width"),
+            ("height=99", "height"),
+            ("legend=yes", "legend"),
             ("width=-5", "width"),
             ("width=%2B5", "width"),
             ("width=1e3", "width"),

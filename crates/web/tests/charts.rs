@@ -32,12 +32,26 @@ async fn every_kind_is_a_png_of_the_requested_size() {
         assert_eq!(r.content_type(), "image/png");
         assert_eq!(png_size(&r.body), (640, 320), "{kind}");
     }
-    // Defaults, and sizes beyond the limits clamped to them (200 × 100 to 4000).
+    // Defaults, the limits themselves, and sizes beyond them refused by name (as the
+    // OpenAPI document's minimum and maximum say).
     let r = get(&app, "/charts/sales/timeline.png").await;
     assert_eq!(png_size(&r.body), (1000, 500));
-    let r = get(&app, "/charts/sales/heatmap.png?width=10&height=99999").await;
+    let r = get(&app, "/charts/sales/heatmap.png?width=200&height=4000").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(png_size(&r.body), (200, 4000));
+    let r = get(&app, "/charts/sales/heatmap.png?width=4000&height=100").await;
+    assert_eq!(png_size(&r.body), (4000, 100));
+    for (query, param) in [
+        ("width=199", "width"),
+        ("width=4001", "width"),
+        ("width=99999999999", "width"),
+        ("height=99", "height"),
+        ("height=99999", "height"),
+    ] {
+        let r = get(&app, &format!("/charts/sales/heatmap.png?{query}")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(r.param().as_deref(), Some(param), "{query}");
+    }
     // A size that is not a number is refused with that parameter's own bounds.
     for (param, bounds) in [
         ("width", "from 200 to 4000"),
