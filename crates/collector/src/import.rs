@@ -129,7 +129,9 @@ fn check_ts(ts: i64, now: i64) -> Result<(), String> {
 /// The rows of a CSV history file, read lazily, each checked on its own (the checks
 /// across rows are [`read_history`]'s); see the module docs for the format.
 pub struct CsvRows<R: Read> {
-    records: csv::StringRecordsIntoIter<R>,
+    reader: csv::Reader<R>,
+    /// Reused for every line: two million rows, no allocation each.
+    record: csv::StringRecord,
     first: bool,
     bytes: u64,
     line: u64,
@@ -137,14 +139,14 @@ pub struct CsvRows<R: Read> {
 
 /// Reads CSV history rows from `reader` (see [`CsvRows`]).
 pub fn read_csv<R: Read>(reader: R) -> CsvRows<R> {
-    let records = csv::ReaderBuilder::new()
+    let reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(reader)
-        .into_records();
+        .from_reader(reader);
     CsvRows {
-        records,
+        reader,
+        record: csv::StringRecord::new(),
         first: true,
         bytes: 0,
         line: 0,
@@ -170,8 +172,9 @@ impl<R: Read> Iterator for CsvRows<R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            let record = match self.records.next()? {
-                Ok(r) => r,
+            match self.reader.read_record(&mut self.record) {
+                Ok(true) => {}
+                Ok(false) => return None,
                 Err(e) => {
                     let line = e.position().map(csv::Position::line);
                     return Some(Err(match line {
@@ -183,18 +186,19 @@ impl<R: Read> Iterator for CsvRows<R> {
                     }));
                 }
             };
+            let record = &self.record;
             let line = record.position().map_or(0, csv::Position::line);
             self.line = line;
-            self.bytes = self.records.reader().position().byte();
+            self.bytes = self.reader.position().byte();
             let first = std::mem::take(&mut self.first);
             if record.iter().all(str::is_empty) {
                 continue;
             }
-            if first && is_header(&record) {
+            if first && is_header(record) {
                 continue;
             }
             return Some(
-                parse_row(&record, line).map_err(|message| Error::ImportRow {
+                parse_row(record, line).map_err(|message| Error::ImportRow {
                     line,
                     message: if first {
                         format!("{message} (a header, if any, must be ts,available,logged_in)")
