@@ -21,6 +21,13 @@ fn valid(name: &str) -> &'static str {
         "width" => "320",
         "height" => "200",
         "theme" => "dark",
+        "period" => "day",
+        "at" => "now+1d",
+        "need" => "5",
+        // Given with need, it would be refused: empty is absent.
+        "need_pct" => "",
+        "targets" => "sales,all",
+        "measure" => "available_pct",
         other => panic!("no valid value known for documented parameter {other:?}"),
     }
 }
