@@ -412,7 +412,10 @@ mod tests {
         );
         assert!(s.hours.contains(Weekday::Sun, 23 * 60));
         assert!(!s.hours.contains(Weekday::Mon, 23 * 60));
-        assert_eq!((s.objective, s.period, s.unknown), (99.5, Period::Month, Unknown::Breach));
+        assert_eq!(
+            (s.objective, s.period, s.unknown),
+            (99.5, Period::Month, Unknown::Breach)
+        );
         // An integer objective is a percent too.
         let c = parse(
             "[[sla]]\nname = \"s\"\ntarget = \"sales\"\nwhen = \"available_pct >= 12.5\"\n\
@@ -442,7 +445,11 @@ mod tests {
         assert!(c("state >= monitor").meets(10, 100, &th));
         assert!(!c("state >= monitor").meets(9, 100, &th));
         assert!(c("state > warning").meets(10, 100, &th));
-        for s in ["available >= 10", "available_pct > 12.5", "state >= monitor"] {
+        for s in [
+            "available >= 10",
+            "available_pct > 12.5",
+            "state >= monitor",
+        ] {
             assert_eq!(c(s).to_string(), s);
         }
     }
@@ -460,9 +467,21 @@ mod tests {
                 "sla \"s\": target: unknown target \"ops\"; configured: sales",
             ),
             (sla("objective = 0\n"), 11, "objective: 0 is not a percent"),
-            (sla("objective = 100.5\n"), 11, "objective: 100.5 is not a percent"),
-            (sla("period = \"year\"\n"), 11, "period: unknown period \"year\""),
-            (sla("unknown = \"maybe\"\n"), 11, "unknown: \"maybe\" is not"),
+            (
+                sla("objective = 100.5\n"),
+                11,
+                "objective: 100.5 is not a percent",
+            ),
+            (
+                sla("period = \"year\"\n"),
+                11,
+                "period: unknown period \"year\"",
+            ),
+            (
+                sla("unknown = \"maybe\"\n"),
+                11,
+                "unknown: \"maybe\" is not",
+            ),
             (
                 sla("hours = { hours = \"09:10-17:00\" }\n"),
                 11,

@@ -499,12 +499,13 @@ fn judge_period(
     t: &Tally,
     trailing_rate: Option<f64>,
 ) -> SlaPeriod {
-    let o = sla.objective / 100.0;
     let counted = t.counted(sla.unknown);
     let compliance = ratio(t.met, counted).map(|r| 100.0 * r);
+    // (100 − o) × t ÷ 100 rather than (1 − o/100) × t: exact for whole percents.
+    let allowed = |time: f64| (100.0 - sla.objective) * time / 100.0;
     let (budget, used) = match sla.unknown {
-        Unknown::Excluded => ((1.0 - o) * (t.window() - t.unknown), t.breach),
-        Unknown::Breach => ((1.0 - o) * t.window(), t.breach + t.unknown),
+        Unknown::Excluded => (allowed(t.window() - t.unknown), t.breach),
+        Unknown::Breach => (allowed(t.window()), t.breach + t.unknown),
     };
     let budget_left = budget - used;
     // A float tolerance: 95 of 100 seconds is 95%, whatever the rounding.
