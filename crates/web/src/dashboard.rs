@@ -72,6 +72,7 @@ pub(crate) async fn index(
             .collect::<Result<Vec<_>, ApiError>>()
     })
     .await?;
+    let slas = crate::planner::current_periods(&state).await?;
     Ok(page(
         "headcount",
         html! {
@@ -98,6 +99,7 @@ pub(crate) async fn index(
                     }
                 }
             }
+            (crate::planner::dashboard_table(&slas))
             (footer())
         },
     ))

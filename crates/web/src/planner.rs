@@ -13,6 +13,7 @@ use headcount_query::{
     SlaReport, Unknown, WindowText, split_targets,
 };
 use headcount_store::Reader;
+use maud::{Markup, html};
 use serde::Serialize;
 
 use crate::db::read;
@@ -410,4 +411,78 @@ fn picture(format: Format, bytes: Vec<u8>) -> Response {
         bytes,
     )
         .into_response()
+}
+
+/// Every SLA with its current period, for the dashboard; empty without SLAs.
+pub(crate) async fn current_periods(
+    state: &AppState,
+) -> Result<Vec<(SlaConfig, Option<SlaPeriod>)>, ApiError> {
+    if state.slas().next().is_none() {
+        return Ok(Vec::new());
+    }
+    let now = state.now();
+    read(state, move |r, s| {
+        s.slas()
+            .map(|sla| Ok((sla.clone(), current_of(r, s, sla, now)?)))
+            .collect()
+    })
+    .await
+}
+
+/// The dashboard's SLA table: each SLA's current period, compliance so far against
+/// the objective, budget left and projection; nothing without SLAs.
+pub(crate) fn dashboard_table(rows: &[(SlaConfig, Option<SlaPeriod>)]) -> Markup {
+    let minutes = |secs: f64| format!("{:.0} min", secs / 60.0);
+    let pct = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |v| format!("{v:.1}%"));
+    html! {
+        @if !rows.is_empty() {
+            h2 { "SLAs, this period" }
+            table.targets {
+                thead { tr {
+                    th scope="col" { "SLA" }
+                    th scope="col" { "Status" }
+                    th scope="col" class="num" { "Compliance" }
+                    th scope="col" class="num" { "Objective" }
+                    th scope="col" class="num" { "Budget left" }
+                    th scope="col" class="num" { "Projected" }
+                } }
+                tbody {
+                    @for (sla, cur) in rows {
+                        @let seg = crate::dashboard::segment(&sla.name);
+                        tr {
+                            td {
+                                a href={ "/charts/" (seg) "/sla.png" } { (sla.name) }
+                                br; span.muted { (sla.condition) " on " (sla.target) ", " (sla.hours) ", per " (sla.period) }
+                            }
+                            @match cur {
+                                Some(p) => {
+                                    td { span class={ "badge " (badge_class(p.status)) } { (p.status.as_str().replace('_', " ")) } }
+                                    td.num { (pct(p.compliance)) }
+                                    td.num { (sla.objective) "%" }
+                                    td.num { (minutes(p.budget_left_seconds)) }
+                                    td.num { (pct(p.projected_compliance)) }
+                                }
+                                None => {
+                                    td { span.muted { "no current period" } }
+                                    td.num { "–" } td.num { (sla.objective) "%" } td.num { "–" } td.num { "–" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The dashboard's state colours for a period's status: met green, missed red, in
+/// progress amber, no data grey.
+fn badge_class(status: headcount_query::PeriodStatus) -> &'static str {
+    use headcount_query::PeriodStatus::{InProgress, Met, Missed, NoData};
+    match status {
+        Met => "s-healthy",
+        Missed => "s-critical",
+        InProgress => "s-monitor",
+        NoData => "s-none",
+    }
 }
