@@ -530,4 +530,18 @@ mod tests {
             assert!(e.contains(words), "{text}\n→ {e}");
         }
     }
+
+    #[test]
+    fn the_examples_commented_sla_parses_once_uncommented() {
+        let example = crate::EXAMPLE;
+        let at = example.find("# [[sla]]").unwrap();
+        let sla: String = example[at..]
+            .lines()
+            .map_while(|l| l.strip_prefix("# "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let c = Config::parse(&format!("{example}\n{sla}"), Path::new(".")).unwrap();
+        assert_eq!(c.slas.len(), 1);
+        assert_eq!(c.slas[0].condition.to_string(), "available >= 10");
+    }
 }
