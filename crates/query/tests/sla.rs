@@ -159,6 +159,39 @@ fn daily_compliance_across_the_fall_back_with_failed_polls_and_downtime() {
 }
 
 #[test]
+fn the_spring_forward_day_has_an_hour_less_of_window() {
+    // 2026-03-08 in New York: 02:00 EST becomes 03:00 EDT, so 00:00–03:00 local lasts
+    // two hours. A sample a minute at 12 throughout: all of it met.
+    let ny = tz("America/New_York");
+    let mut f = Fixture::new();
+    let (a, z) = (at(ny, "2026-03-07 00:00"), at(ny, "2026-03-10 00:00"));
+    f.fill(a, z, 60, |_| (12, 40));
+    let s = sla(
+        "available >= 10",
+        Window::new(ALL_DAYS, "00:00-03:00").unwrap(),
+        Period::Day,
+        Unknown::Excluded,
+    );
+    let q = SlaQuery {
+        from: a,
+        to: z,
+        period: Period::Day,
+        now: utc("2026-04-01 00:00"),
+    };
+    let r = sla_report(&f.store, f.target(), &s, &settings("America/New_York"), &q).unwrap();
+    let windows: Vec<(f64, f64)> = r
+        .periods
+        .iter()
+        .map(|p| (p.window_seconds, p.met_seconds))
+        .collect();
+    assert_eq!(
+        windows,
+        [(10_800.0, 10_800.0), (7200.0, 7200.0), (10_800.0, 10_800.0)]
+    );
+    assert_eq!(r.periods[1].end.to_rfc3339(), "2026-03-09T00:00:00-04:00");
+}
+
+#[test]
 fn unknown_counted_as_breach_lowers_compliance_and_spends_the_budget() {
     let r = dst_report(
         Period::Day,
