@@ -119,6 +119,38 @@ fn sla_per_day_in_every_format() {
 }
 
 #[test]
+fn sla_draws_its_chart_to_a_file() {
+    let f = Fixture::new();
+    let png = f._dir.path().join("days.png");
+    let svg = f._dir.path().join("days.svg");
+    for (path, theme) in [(&png, "dark"), (&svg, "light")] {
+        let (code, _, err) = f.run(
+            "sla",
+            &[
+                &[
+                    "--sla",
+                    "staffed",
+                    "--chart",
+                    path.to_str().unwrap(),
+                    "--theme",
+                    theme,
+                ][..],
+                &RANGE,
+            ]
+            .concat(),
+        );
+        assert_eq!(code, Some(0), "{err}");
+    }
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG"), "a PNG");
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains("<svg") && text.contains("staffed: compliance per day"));
+    let (code, _, err) = f.run("sla", &["--sla", "staffed", "--chart", "x.gif"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--chart:"), "{err}");
+}
+
+#[test]
 fn bad_sla_arguments_exit_2_naming_the_flag() {
     let f = Fixture::new();
     for (args, words) in [

@@ -27,7 +27,8 @@ use crate::util::{config_target, open_reader, series_id};
 #[command(after_help = "Examples:
   headcount sla --config headcount.toml --sla sales-staffed
   headcount sla -c headcount.toml --sla sales-staffed --from 2026-09-01 --period month
-  headcount sla -c headcount.toml --sla sales-staffed --format csv > weeks.csv")]
+  headcount sla -c headcount.toml --sla sales-staffed --format csv > weeks.csv
+  headcount sla -c headcount.toml --sla sales-staffed --period day --chart days.png")]
 pub struct Args {
     /// The config file: the database, the `[[sla]]` and its target.
     #[arg(long, short = 'c', value_name = "FILE")]
@@ -47,6 +48,18 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = crate::report::Format::Table)]
     pub format: crate::report::Format,
+    /// Also draw the `sla` chart (the web server's `/charts/NAME/sla.png`) to this
+    /// file, FILE.png or FILE.svg, 1000 × 500.
+    #[arg(long, value_name = "FILE")]
+    pub chart: Option<PathBuf>,
+    /// The chart's colour theme: light or dark.
+    #[arg(
+        long,
+        value_name = "THEME",
+        default_value = "light",
+        requires = "chart"
+    )]
+    pub theme: String,
 }
 
 /// Parses the parameters, reads the database and prints the report.
@@ -74,6 +87,10 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
     }
     .query(&sla, &settings, now)
     .map_err(param_error)?;
+    let chart = match &args.chart {
+        None => None,
+        Some(path) => Some((path.clone(), chart_options(path, &args.theme)?)),
+    };
     let db = config.storage.path.clone();
     let format = args.format;
     let text = tokio::task::spawn_blocking(move || -> anyhow::Result<String> {
@@ -85,6 +102,10 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
         };
         let r = headcount_query::sla_report(&reader, t, &sla, &settings, &q)
             .map_err(|e| query_error(e, &db))?;
+        if let Some((path, opts)) = &chart {
+            let bytes = headcount_chart::render_sla(&r, opts)?;
+            std::fs::write(path, bytes).with_context(|| format!("{}", path.display()))?;
+        }
         Ok(match format {
             crate::report::Format::Table => table(&r),
             crate::report::Format::Json => {
@@ -102,6 +123,29 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => r.context("stdout"),
     }
+}
+
+/// The chart's options: the format from the file's extension, the theme named.
+fn chart_options(path: &std::path::Path, theme: &str) -> anyhow::Result<headcount_chart::Options> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let format = headcount_chart::Format::from_extension(ext).ok_or_else(|| {
+        usage(anyhow::anyhow!(
+            "--chart: {}: expected FILE.png or FILE.svg",
+            path.display()
+        ))
+    })?;
+    let theme = theme.parse::<headcount_chart::Theme>().map_err(|e| {
+        usage(anyhow::anyhow!(
+            "--theme: expected {}; got {:?}",
+            e.expected,
+            e.got
+        ))
+    })?;
+    Ok(headcount_chart::Options {
+        format,
+        theme,
+        ..headcount_chart::Options::default()
+    })
 }
 
 /// The report for a terminal: the SLA, a row per period, the worst stretches.
