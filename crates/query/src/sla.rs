@@ -13,11 +13,17 @@
 //! Within an in-window bucket, of its observed part (up to `now`):
 //! - seconds of recorder **downtime** (the report's rule, [`crate::Downtime`]) are
 //!   unknown;
-//! - the rest is shared equally among the bucket's rows (one row per scheduled slot:
-//!   ok samples and failed polls), as the report's state shares weigh each sample
-//!   equally: an ok sample's share is **met** when its counts meet the
-//!   [`Condition`], else **breach**; a failed poll's share is **unknown**;
-//! - a bucket without rows (and not downtime) is unknown: nothing was recorded.
+//! - each row (one per scheduled slot: ok samples and failed polls) stands for one
+//!   slot of the target's usual spacing, as the forecast measures coverage against
+//!   the target's usual number of polls: 900 s ÷ the median of rows per bucket over
+//!   the in-window buckets read that have rows, or the rest of the bucket ÷ its rows
+//!   when that is less (a bucket polled faster than usual). Every row weighs the same,
+//!   as the report's state shares weigh each sample equally: an ok sample's slot is
+//!   **met** when its counts meet the [`Condition`], else **breach**; a failed poll's
+//!   slot is **unknown**;
+//! - what the rows do not cover (slots without a row outside downtime: before the
+//!   first collector run, gaps in imported history) is unknown, and so is a bucket
+//!   without rows: nothing was recorded.
 //!
 //! The part of a bucket after `now` is **remaining**: not yet judged.
 //!
@@ -50,6 +56,7 @@ use serde::Serialize;
 use crate::downtime;
 use crate::error::{ParamError, Result};
 use crate::params::{MAX_REPORT_DAYS, given, parse_time};
+use crate::report::median;
 use crate::series::SeriesRef;
 use crate::settings::Settings;
 use crate::time::{Step, bounds, day_of, day_start, instant_of, local, stamp};
@@ -454,6 +461,15 @@ fn judge(
             }
         })?;
     }
+    // The seconds one row stands for: a bucket's worth over the usual rows a bucket.
+    let typical = median(
+        cells
+            .iter()
+            .map(|c| c.ok + c.failed)
+            .filter(|&r| r > 0)
+            .collect(),
+    );
+    let slot = typical.map(|t| BUCKET_SECS as f64 / t);
     let down = downtime::intervals(reads, snap(from), to, now)?;
     let mut d = 0usize;
     for c in &mut cells {
@@ -473,20 +489,22 @@ fn judge(
         }
         let observed = (observed_end - c.bucket - down_secs) as f64;
         let rows = c.ok + c.failed;
-        c.tally = if rows == 0 {
-            Tally {
+        c.tally = match slot {
+            Some(slot) if rows > 0 => {
+                let each = slot.min(observed / rows as f64);
+                let covered = each * rows as f64;
+                Tally {
+                    met: each * c.met_rows as f64,
+                    breach: each * (c.ok - c.met_rows) as f64,
+                    unknown: each * c.failed as f64 + down_secs as f64 + (observed - covered),
+                    remaining,
+                }
+            }
+            _ => Tally {
                 unknown: observed + down_secs as f64,
                 remaining,
                 ..Tally::default()
-            }
-        } else {
-            let share = |n: u64| observed * n as f64 / rows as f64;
-            Tally {
-                met: share(c.met_rows),
-                breach: share(c.ok - c.met_rows),
-                unknown: share(c.failed) + down_secs as f64,
-                remaining,
-            }
+            },
         };
     }
     Ok(cells)
