@@ -43,7 +43,9 @@
 //! period's own rate so far. For a finished period it is its compliance.
 //!
 //! Periods are the whole local periods that intersect the requested range, like the
-//! trend's whole days: a period's numbers never depend on where the range cut it.
+//! trend's whole days: where the range starts or ends within a period does not change
+//! its numbers (only the usual spacing of rows is read over all the periods a report
+//! covers, and the 4 weeks before `now` for a projection).
 //! **worst** lists the longest-breaching stretches of consecutive in-window buckets
 //! holding breach, the most breach first.
 
