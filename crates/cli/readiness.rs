@@ -13,9 +13,11 @@ use crate::fmt::{local, num};
 use crate::report::{param_error, query_error};
 use crate::util::{config_target, open_reader, series_id};
 
-/// Say whether a target will have the agents a launch needs at a time in the next 7
-/// days: ready, at risk, not ready, or unknown, from the same local hour of the last
-/// 4 weeks.
+/// Say whether a target will have the agents a launch needs at a coming time.
+///
+/// The time is within the next 7 days. The answer is ready, at risk, not ready, or
+/// unknown (fewer than 2 weeks of history at that hour), from the same local hour of
+/// the last 4 weeks, with the reason in words and the newest sample.
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
   headcount readiness --config headcount.toml --target sales --at 2026-12-03T09:00 --need 10
