@@ -79,8 +79,10 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
             id,
             name: &target.name,
         };
-        let r = headcount_query::readiness(&reader, t, &settings, &q)
-            .map_err(|e| query_error(e, &db))?;
+        // One snapshot: the forecast and the newest sample as of one moment.
+        let r = reader.snapshot(|reader| {
+            headcount_query::readiness(reader, t, &settings, &q).map_err(|e| query_error(e, &db))
+        })?;
         Ok(match format {
             Format::Text => text(&r),
             Format::Json => {

@@ -100,8 +100,11 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
             id,
             name: &target.name,
         };
-        let r = headcount_query::sla_report(&reader, t, &sla, &settings, &q)
-            .map_err(|e| query_error(e, &db))?;
+        // One snapshot: samples, rollups and collector runs as of one moment.
+        let r = reader.snapshot(|reader| {
+            headcount_query::sla_report(reader, t, &sla, &settings, &q)
+                .map_err(|e| query_error(e, &db))
+        })?;
         if let Some((path, opts)) = &chart {
             let bytes = headcount_chart::render_sla(&r, opts)?;
             std::fs::write(path, bytes).with_context(|| format!("{}", path.display()))?;
