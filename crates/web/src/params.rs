@@ -254,6 +254,10 @@ const DOCS: &[Doc] = &[
     },
 ];
 
+/// Query parameters without a default: the routes that take them refuse a request
+/// without them (400 naming them).
+const REQUIRED: &[&str] = &["at", "targets"];
+
 /// The OpenAPI description of query parameter `name`.
 fn doc_param(name: &str) -> Parameter {
     let Some(d) = DOCS.iter().find(|d| d.name == name) else {
@@ -277,7 +281,11 @@ fn doc_param(name: &str) -> Parameter {
     ParameterBuilder::new()
         .name(d.name)
         .parameter_in(ParameterIn::Query)
-        .required(Required::False)
+        .required(if REQUIRED.contains(&d.name) {
+            Required::True
+        } else {
+            Required::False
+        })
         .description(Some(d.description))
         .schema(Some(schema.build()))
         .example(Some(match d.schema {
