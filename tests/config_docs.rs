@@ -94,6 +94,8 @@ fn probe(section: &str) -> String {
         "" => format!("zz_probe = 1\n{upstream}{target}"),
         "upstream" => format!("{upstream}zz_probe = 1\n{target}"),
         "target" => format!("{upstream}{target}zz_probe = 1\n"),
+        "sla" => format!("{upstream}{target}[[sla]]\nzz_probe = 1\n"),
+        "sla.hours" => format!("{upstream}{target}[[sla]]\nhours = {{ zz_probe = 1 }}\n"),
         other => format!("[{other}]\nzz_probe = 1\n{upstream}{target}"),
     }
 }
@@ -127,6 +129,7 @@ fn the_reference_documents_exactly_the_keys_the_parser_accepts() {
     let top = accepted_keys("");
     let mut want_top: Vec<&str> = tables.to_vec();
     want_top.push("target");
+    want_top.push("sla");
     assert_eq!(
         top.iter().map(String::as_str).collect::<BTreeSet<_>>(),
         want_top.into_iter().collect(),
@@ -146,6 +149,7 @@ fn the_reference_documents_exactly_the_keys_the_parser_accepts() {
                     | "report.thresholds"
                     | "export.remote_write"
                     | "export.remote_write.basic_auth"
+                    | "sla.hours"
             ) {
                 pending.push(dotted);
             } else {

@@ -10,6 +10,8 @@
 //! - `query` (`bench/query.rs`): the daily trend and the report, each beside plain
 //!   SQL; the report of the noisy target.
 //! - `chart` (`bench/chart.rs`): a 30-day timeline PNG.
+//! - `planner` (`bench/planner.rs`): a 90-day SLA report; a 30-day series of 12
+//!   targets side by side.
 //! - `http` (`bench/http.rs`): `/latest` requests per second over loopback against a
 //!   child `headcount serve`, from a load generator of its own (and wrk, if installed).
 //! - `collector` (`bench/collector.rs`): a child `headcount collect` of 1,000 targets
@@ -30,6 +32,7 @@ mod data;
 mod export;
 mod http;
 mod ingest;
+mod planner;
 mod query;
 
 use std::path::PathBuf;
@@ -48,7 +51,7 @@ use headcount_store::{ImportRow, TargetId};
 /// `/api/v1/targets/sales/latest` over loopback; runs the collector with 1,000 targets
 /// against the simulator. Prints each figure beside its bar, `ok` or `MISSED`, and a
 /// summary line. Generating the data is not measured. Sections run in this order,
-/// whatever order --section names them in: ingest, query, chart, http, collector;
+/// whatever order --section names them in: ingest, query, chart, planner, http, collector;
 /// those that read the history prepare it (unmeasured) when `ingest` does not run.
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
@@ -74,6 +77,7 @@ const SECTIONS: &[(&str, Section)] = &[
     ("ingest", ingest::run),
     ("query", query::run),
     ("chart", chart::run),
+    ("planner", planner::run),
     ("http", http::run),
     ("collector", collector::run),
     ("export", export::run),
@@ -620,7 +624,15 @@ mod tests {
         let names: Vec<&str> = SECTIONS.iter().map(|(n, _)| *n).collect();
         assert_eq!(
             names,
-            ["ingest", "query", "chart", "http", "collector", "export"]
+            [
+                "ingest",
+                "query",
+                "chart",
+                "planner",
+                "http",
+                "collector",
+                "export"
+            ]
         );
         let parser = section_names();
         let listed: Vec<String> = clap::builder::TypedValueParser::possible_values(&parser)

@@ -200,6 +200,11 @@ pub fn signed_duration(secs: i64) -> String {
     }
 }
 
+/// Seconds as whole minutes for reading, rounded, with separators: `1,234`, `-60`.
+pub fn minutes(secs: f64) -> String {
+    figure((secs / 60.0).round() + 0.0)
+}
+
 /// A figure for reading: thousands separators, one decimal below 100 when it has a
 /// fraction (`1,022,262`, `18.3`, `-4`).
 pub fn figure(v: f64) -> String {

@@ -12,6 +12,8 @@
 //!   and the live exporter `run` and `collect` start.
 //! - `report.rs`: `headcount report`, a target's report as tables, JSON or CSV.
 //! - `chart.rs`: `headcount chart`, a target's chart as a PNG or SVG file.
+//! - `sla.rs`: `headcount sla`, an SLA's compliance per period; `readiness.rs`:
+//!   `headcount readiness`, enough agents at a coming launch?
 //! - `serve.rs`: `headcount serve`, the web server alone (and the server pieces `run`
 //!   and `demo` share); `run.rs`: `headcount run`, collector and web server in one.
 //! - `bench.rs` (with `bench/`): `headcount bench`, the quality bars measured.
@@ -28,11 +30,13 @@ mod fmt;
 mod golden;
 mod import;
 mod init;
+mod readiness;
 mod report;
 mod run;
 mod serve;
 mod signal;
 mod simulate;
+mod sla;
 mod util;
 
 use std::process::ExitCode;
@@ -121,6 +125,8 @@ enum Command {
     Import(import::Args),
     Report(report::Args),
     Chart(chart::Args),
+    Sla(sla::Args),
+    Readiness(readiness::Args),
     Bench(bench::Args),
     Export(export::Args),
 }
@@ -137,6 +143,8 @@ impl Command {
             Command::Run(a) => Some(&a.config),
             Command::Serve(a) => Some(&a.config),
             Command::Chart(a) => Some(&a.config),
+            Command::Sla(a) => Some(&a.config),
+            Command::Readiness(a) => Some(&a.config),
             Command::Export(a) => Some(&a.config),
             Command::Demo(_) | Command::Simulate(_) | Command::Init(_) | Command::Bench(_) => None,
         }
@@ -206,6 +214,8 @@ async fn dispatch(
         Command::Import(args) => import::run(args, loaded()?).await,
         Command::Report(args) => report::run(args, loaded()?).await,
         Command::Chart(args) => chart::run(args, loaded()?).await,
+        Command::Sla(args) => sla::run(args, loaded()?).await,
+        Command::Readiness(args) => readiness::run(args, loaded()?).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Export(args) => export::run(args, loaded()?).await,
     }

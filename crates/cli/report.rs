@@ -143,13 +143,13 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
 }
 
 /// A bad parameter as the command line names it: `--from: ...`, exit code 2.
-fn param_error(e: ParamError) -> anyhow::Error {
+pub(crate) fn param_error(e: ParamError) -> anyhow::Error {
     usage(anyhow::anyhow!("--{}: {}", e.param, e.message))
 }
 
 /// A query's failure: a bad parameter is the user's (exit code 2), anything else the
 /// database's, named.
-fn query_error(e: headcount_query::Error, db: &Path) -> anyhow::Error {
+pub(crate) fn query_error(e: headcount_query::Error, db: &Path) -> anyhow::Error {
     match e {
         headcount_query::Error::Param(p) => param_error(p),
         other => anyhow::Error::new(other).context(format!("database {}", db.display())),

@@ -76,6 +76,8 @@
 //! - `plot`: a plot frame with axes and grid; lines and bands with gaps as breaks.
 //! - `series`: the timeline and utilization charts and their gaps.
 //! - `heatmap`, `peak`, `trend`: the other charts.
+//! - `planner`: [`render_sla`] (compliance per period against the objective) and
+//!   [`render_compare`] (several targets on one time axis).
 //!
 //! `examples/gallery.rs` writes every chart, in both themes and several sizes
 //! (dashboard sparklines and a partial last day included), from weeks of simulated
@@ -87,6 +89,7 @@ mod canvas;
 mod heatmap;
 mod options;
 mod peak;
+mod planner;
 mod plot;
 mod raster;
 mod series;
@@ -96,7 +99,8 @@ mod trend;
 
 use chrono_tz::Tz;
 use headcount_query::{
-    Forecast, Profile, ReportQuery, Series, SeriesQuery, SeriesRef, Thresholds, Trend,
+    CompareSeries, Forecast, Profile, ReportQuery, Series, SeriesQuery, SeriesRef, SlaReport,
+    Thresholds, Trend,
 };
 use headcount_store::{BUCKET_SECS, Reads};
 
@@ -315,6 +319,33 @@ pub fn render_from_store(
             render(kind, &data, opts)
         }
     }
+}
+
+/// The `sla` chart: an SLA's compliance per period as bars against its objective
+/// (see the `planner` module), dated with the report's periods.
+///
+/// # Errors
+/// [`Error::Draw`] when drawing or encoding fails.
+pub fn render_sla(report: &SlaReport, opts: &Options) -> Result<Vec<u8>, Error> {
+    let range = ChartRange {
+        from: report.from.timestamp(),
+        to: report.to.timestamp(),
+        tz: report.tz.parse().unwrap_or(Tz::UTC),
+    };
+    canvas::render(opts, &planner::SlaChart { report, range })
+}
+
+/// The `compare` chart: one line per target of a [`CompareSeries`].
+///
+/// # Errors
+/// [`Error::Draw`] when drawing or encoding fails.
+pub fn render_compare(series: &CompareSeries, opts: &Options) -> Result<Vec<u8>, Error> {
+    let range = ChartRange {
+        from: series.from.timestamp(),
+        to: series.to.timestamp(),
+        tz: series.tz.parse().unwrap_or(Tz::UTC),
+    };
+    canvas::render(opts, &planner::CompareChart { series, range })
 }
 
 /// The query of the trend a trend chart of `report` is drawn from: starting 7 × 24

@@ -197,16 +197,14 @@ impl<R: Read> Iterator for CsvRows<R> {
             if first && is_header(record) {
                 continue;
             }
-            return Some(
-                parse_row(record, line).map_err(|message| Error::ImportRow {
-                    line,
-                    message: if first {
-                        format!("{message} (a header, if any, must be ts,available,logged_in)")
-                    } else {
-                        message
-                    },
-                }),
-            );
+            return Some(parse_row(record, line).map_err(|message| Error::ImportRow {
+                line,
+                message: if first {
+                    format!("{message} (a header, if any, must be ts,available,logged_in)")
+                } else {
+                    message
+                },
+            }));
         }
     }
 }

@@ -22,6 +22,7 @@
 //! - `window`: [`Window`], local weekdays and hours (the peak window).
 //! - `duration`: [`parse_duration`], [`fmt_duration`], [`Retention`].
 //! - `export`: [`ExportConfig`], `[export.remote_write]` and its credentials.
+//! - `sla`: [`SlaConfig`], `[[sla]]`: service-level objectives and their [`Condition`].
 //! - `error`: [`Error`].
 
 mod duration;
@@ -30,6 +31,7 @@ mod export;
 mod locate;
 mod raw;
 mod schedule;
+mod sla;
 mod state;
 mod target;
 mod window;
@@ -52,6 +54,7 @@ pub use export::{
     MAX_BATCH_SIZE, RESERVED_LABELS, RemoteWriteAuth, RemoteWriteConfig, Secret,
 };
 pub use schedule::Schedule;
+pub use sla::{Condition, DEFAULT_OBJECTIVE, Period, SlaConfig, Unknown};
 pub use state::{State, Thresholds};
 pub use target::{TargetConfig, filters_json};
 pub use window::{DAY_NAMES, Window, WindowText, day_name, parse_day};
@@ -110,6 +113,8 @@ pub struct Config {
     pub export: ExportConfig,
     /// `[[target]]`: what is polled, in file order; names are unique.
     pub targets: Vec<TargetConfig>,
+    /// `[[sla]]`: service-level objectives, in file order; names are unique.
+    pub slas: Vec<SlaConfig>,
 }
 
 /// `[upstream]`.
@@ -252,6 +257,12 @@ impl Config {
         self.targets.iter().find(|t| t.name == name)
     }
 
+    /// The SLA called `name`.
+    #[must_use]
+    pub fn sla(&self, name: &str) -> Option<&SlaConfig> {
+        self.slas.iter().find(|s| s.name == name)
+    }
+
     /// The shortest interval between two polls of any target.
     #[must_use]
     pub fn min_interval(&self) -> Duration {
@@ -357,6 +368,7 @@ impl Checker<'_> {
         let web = self.web(raw.web)?;
         let log = self.log(raw.log)?;
         let export = self.export(raw.export)?;
+        let slas = self.slas(raw.sla, &targets)?;
         Ok(Config {
             source: None,
             upstream,
@@ -367,6 +379,7 @@ impl Checker<'_> {
             log,
             export,
             targets,
+            slas,
         })
     }
 

@@ -22,6 +22,7 @@ pub(super) struct RawConfig {
     pub log: Option<RawLog>,
     pub export: Option<Spanned<RawExport>>,
     pub target: Option<Spanned<Vec<Spanned<RawTarget>>>>,
+    pub sla: Option<Spanned<Vec<Spanned<RawSla>>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -121,6 +122,18 @@ pub(super) struct RawTarget {
     pub user_id: Option<Spanned<Id>>,
     pub skills: Option<Spanned<Vec<Spanned<String>>>>,
     pub cron: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSla {
+    pub name: Option<Spanned<String>>,
+    pub target: Option<Spanned<String>>,
+    pub when: Option<Spanned<String>>,
+    pub hours: Option<Spanned<RawPeak>>,
+    pub objective: Option<Spanned<f64>>,
+    pub period: Option<Spanned<String>>,
+    pub unknown: Option<Spanned<String>>,
 }
 
 /// An ID written as a TOML string (`"111"`, or a list `"111,112"`), an integer

@@ -24,6 +24,10 @@
 //!   [`report_forecast`] for one chart's sections alone (`episodes`, `trend`,
 //!   `forecast` submodules).
 //! - `latest`: [`latest`] — the newest snapshot and its age.
+//! - `sla`: [`sla_report`] — SLA compliance per local day, week or month, error
+//!   budget and projection (the rule is in the module doc).
+//! - `readiness`: [`readiness`] — enough staff at a coming hour? From the forecast.
+//! - `compare`: [`compare`] — one measure of up to 12 targets on one time axis.
 //! - `agg`: sums, gauges, merged distributions, percentiles, state shares.
 //! - `downtime`: [`Downtime`] — time between collector runs.
 //! - `error`: [`Error`], [`ParamError`].
@@ -164,21 +168,30 @@
 //! naming the parameter and saying what is accepted.
 
 mod agg;
+mod compare;
 mod downtime;
 mod error;
 mod latest;
 mod params;
+mod readiness;
 mod report;
 mod series;
 mod settings;
+mod sla;
 mod time;
 
 pub use agg::{Gauge, Percentiles, StateShare, StateShares};
+pub use compare::{CompareLine, CompareSeries, MAX_COMPARE, Measure, compare, split_targets};
 pub use downtime::Downtime;
 pub use error::{Error, ParamError, Result};
-pub use headcount_config::{State, Thresholds, Window, WindowText};
+pub use headcount_config::{
+    Condition, Period, SlaConfig, State, Thresholds, Unknown, Window, WindowText,
+};
 pub use latest::{Latest, latest};
 pub use params::{MAX_HORIZON, MAX_REPORT_DAYS, Params, Range, Span};
+pub use readiness::{
+    MAX_AHEAD_SECS, MIN_WEEKS, Need, Readiness, ReadinessParams, ReadinessQuery, Verdict, readiness,
+};
 pub use report::{
     Band, Change, Comparison, Episode, EpisodeEnd, Episodes, Forecast, ForecastHour, HeatmapRow,
     HourStats, PERCENTILES_SOURCE, PeakVsOffPeak, Profile, Report, ReportQuery, Side, Stats,
@@ -186,6 +199,9 @@ pub use report::{
 };
 pub use series::{Point, Series, SeriesQuery, SeriesRef, series, series_bounds, series_raw};
 pub use settings::Settings;
+pub use sla::{
+    BreachStretch, MAX_WORST, PeriodStatus, SlaParams, SlaPeriod, SlaQuery, SlaReport, sla_report,
+};
 pub use time::{MAX_BUCKETS, Step};
 
 #[cfg(doc)]

@@ -218,7 +218,7 @@ fn fmt_secs(secs: i64) -> String {
 }
 
 /// An empty value is taken as absent, as HTML forms send unset fields.
-fn given(v: Option<&str>) -> Option<&str> {
+pub(crate) fn given(v: Option<&str>) -> Option<&str> {
     v.map(str::trim).filter(|s| !s.is_empty())
 }
 
@@ -337,7 +337,7 @@ impl fmt::Display for Span {
     }
 }
 
-fn parse_tz(s: &str) -> Result<Tz, ParamError> {
+pub(crate) fn parse_tz(s: &str) -> Result<Tz, ParamError> {
     s.parse::<Tz>().map_err(|_| {
         let hint = chrono_tz::TZ_VARIANTS
             .iter()
@@ -380,7 +380,12 @@ fn parse_horizon(s: &str) -> Result<u32, ParamError> {
 /// as Grafana's `${__from}` sends), or `now` with an optional `±N{s,m,h,d,w}` (exact
 /// seconds). A fraction of a second rounds up: samples sit on whole seconds, so
 /// `[from, to)` keeps exactly the samples it held before rounding.
-fn parse_time(param: &'static str, raw: &str, tz: Tz, now: i64) -> Result<i64, ParamError> {
+pub(crate) fn parse_time(
+    param: &'static str,
+    raw: &str,
+    tz: Tz,
+    now: i64,
+) -> Result<i64, ParamError> {
     let bad = |why: &str| {
         ParamError::new(
             param,

@@ -35,7 +35,7 @@ async fn serve() {
     let db = dir.path().join("headcount.db");
     let now = chrono::Utc::now().timestamp();
     common::build(&db, now - now % 60);
-    let state = AppState::new(&db, common::targets(), common::settings());
+    let state = AppState::new(&db, common::targets(), common::settings()).with_slas(common::slas());
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .expect("bind 127.0.0.1");

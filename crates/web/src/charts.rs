@@ -27,6 +27,7 @@ pub(crate) fn describe(kind: &str) -> &'static str {
         "utilization" => "utilization over time against the state thresholds",
         "heatmap" => "utilization by weekday and hour of day",
         "peak" => "peak against off-peak hours",
+        "sla" => "SLA compliance per period against its objective",
         _ => "daily means with moving average and forecast",
     }
 }
@@ -55,6 +56,10 @@ pub(crate) enum ChartFile {
     TrendPng,
     #[schema(rename = "trend.svg")]
     TrendSvg,
+    #[schema(rename = "sla.png")]
+    SlaPng,
+    #[schema(rename = "sla.svg")]
+    SlaSvg,
 }
 
 /// `timeline.png` → (Timeline, Png).
@@ -89,7 +94,8 @@ pub(crate) fn parse_file(file: &str) -> Result<(Kind, Format), ApiError> {
 /// Kinds: `timeline` (available and logged in),
 /// `utilization` (with the threshold bands), `heatmap` (weekday × hour), `peak`
 /// (peak against off-peak) or `trend` (daily means, moving average, forecast), as
-/// PNG or SVG. The range is parsed for both the series and the report, as `headcount
+/// PNG or SVG. Kind `sla` draws the SLA named `{name}` (not a target): compliance
+/// per period against its objective, periods from `period` (default the SLA's). The range is parsed for both the series and the report, as `headcount
 /// report` does, so it follows the rules of both (at most 11,000 buckets of `step`,
 /// at most 731 days).
 #[utoipa::path(
@@ -98,7 +104,7 @@ pub(crate) fn parse_file(file: &str) -> Result<(Kind, Format), ApiError> {
     tag = "charts",
     params(
         ("name" = String, Path, description = "A configured target's name."),
-        ("file" = ChartFile, Path, description = "`{kind}.{format}`: kind timeline, utilization, heatmap, peak or trend; format png or svg."),
+        ("file" = ChartFile, Path, description = "`{kind}.{format}`: kind timeline, utilization, heatmap, peak, trend or sla (then `{name}` is an SLA's); format png or svg."),
         ChartParams,
     ),
     responses(
@@ -108,7 +114,7 @@ pub(crate) fn parse_file(file: &str) -> Result<(Kind, Format), ApiError> {
         )),
         (status = 400, description = "A bad or unknown parameter.", body = ErrorBody),
         (status = 401, description = "Missing or wrong API token.", body = ErrorBody),
-        (status = 404, description = "No such target, chart kind or format.", body = ErrorBody),
+        (status = 404, description = "No such target (or SLA), chart kind or format.", body = ErrorBody),
     )
 )]
 pub(crate) async fn chart(
@@ -116,6 +122,11 @@ pub(crate) async fn chart(
     PathArgs((name, file)): PathArgs<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
+    if file.split('.').next() == Some("sla") {
+        let format = crate::planner::chart_format(&file, "sla")?;
+        let q = Query::parse(raw.as_deref(), ChartParams::NAMES)?;
+        return crate::planner::sla_chart(state, name, format, q).await;
+    }
     known(&state, &name)?;
     let (kind, format) = parse_file(&file)?;
     let q = Query::parse(raw.as_deref(), ChartParams::NAMES)?;

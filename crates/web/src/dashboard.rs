@@ -85,6 +85,7 @@ pub(crate) async fn index(
             .collect::<Result<Vec<_>, ApiError>>()
     })
     .await?;
+    let slas = crate::planner::current_periods(&state).await?;
     Ok(page(
         "headcount",
         html! {
@@ -112,6 +113,7 @@ pub(crate) async fn index(
                     }
                 }
             }
+            (crate::planner::dashboard_table(&slas))
             (footer())
         },
     )

@@ -20,6 +20,8 @@
 //! - `api`: `/api/v1/targets`, `/latest`, `/series`, `/report` ([`TargetInfo`]).
 //! - `samples`: `/api/v1/targets/{name}/samples.csv`, streamed page by page.
 //! - `charts`: `/charts/{name}/{kind}.png|svg`.
+//! - `planner`: `/api/v1/slas`, `/api/v1/slas/{name}/report`, `/readiness`,
+//!   `/api/v1/series` (several targets), the `sla` and `compare` charts.
 //! - `dashboard`: `/` and `/targets/{name}`, HTML with maud.
 //! - `metrics`: `/metrics`, OpenMetrics text via prometheus-client.
 //! - `health`: `/healthz`: `ok`, `degraded` or `error`, and which HTTP status each is.
@@ -38,6 +40,7 @@ mod health;
 mod metrics;
 mod openapi;
 mod params;
+mod planner;
 mod samples;
 mod server;
 mod state;
@@ -64,6 +67,7 @@ pub use api::TargetInfo;
 pub use error::{ApiError, ErrorBody};
 pub use health::Health;
 pub use openapi::ApiDoc;
+pub use planner::SlaInfo;
 pub use server::{BUSY_ANSWERS, FILE_HEADROOM, ServerLimits, serve};
 pub use state::{ApiToken, AppState, Clock, CollectorCounters, CollectorStatus, DEFAULT_TIMEOUT};
 
@@ -132,6 +136,7 @@ fn all_routes() -> Routes {
     api::router()
         .merge(samples::router())
         .merge(charts::router())
+        .merge(planner::router())
         .merge(dashboard::router())
         .merge(metrics::router())
         .merge(openapi::router())

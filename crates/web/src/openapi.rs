@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::params::{NoParams, Query};
-use crate::{JsonBytes, Routes, api, charts, dashboard, health, metrics, samples};
+use crate::{JsonBytes, Routes, api, charts, dashboard, health, metrics, planner, samples};
 
 /// The OpenAPI document of every route [`crate::app`] serves.
 #[derive(OpenApi)]
@@ -28,6 +28,11 @@ use crate::{JsonBytes, Routes, api, charts, dashboard, health, metrics, samples}
         api::report,
         samples::samples_csv,
         charts::chart,
+        planner::slas,
+        planner::sla_report,
+        planner::readiness,
+        planner::compare_series,
+        planner::compare_chart,
         dashboard::index,
         dashboard::target_page,
         metrics::metrics,
@@ -42,6 +47,11 @@ use crate::{JsonBytes, Routes, api, charts, dashboard, health, metrics, samples}
         headcount_query::Series,
         headcount_query::Report,
         headcount_query::Latest,
+        planner::SlaInfo,
+        planner::CompareFile,
+        headcount_query::SlaReport,
+        headcount_query::Readiness,
+        headcount_query::CompareSeries,
     )),
     modifiers(&TokenSchemes),
     security((), ("bearer" = []), ("basic" = [])),

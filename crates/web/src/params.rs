@@ -211,6 +211,47 @@ const DOCS: &[Doc] = &[
         example: "48",
     },
     Doc {
+        name: "period",
+        description: "SLA periods: day, week or month, in local time (the sla chart; other \
+            chart kinds ignore it). Default: the SLA's period.",
+        schema: Schema::Enum(&["day", "week", "month"]),
+        example: "week",
+    },
+    Doc {
+        name: "at",
+        description: "The launch time, from now to 7 days ahead: the forms of from \
+            (2026-12-03T09:00, now+2d). Required.",
+        schema: Schema::Text,
+        example: "now+1d",
+    },
+    Doc {
+        name: "need",
+        description: "Agents that must be available at the launch time, a whole number. \
+            Give need or need_pct.",
+        schema: Schema::Text,
+        example: "10",
+    },
+    Doc {
+        name: "need_pct",
+        description: "Percent of logged-in agents that must be available, 0 to 100. Give \
+            need or need_pct.",
+        schema: Schema::Text,
+        example: "15",
+    },
+    Doc {
+        name: "targets",
+        description: "Up to 12 configured target names, separated by commas. Required.",
+        schema: Schema::Text,
+        example: "sales,support",
+    },
+    Doc {
+        name: "measure",
+        description: "What is compared: mean available, mean logged in, available % or \
+            utilization %. Default: available.",
+        schema: Schema::Enum(&["available", "logged_in", "available_pct", "utilization_pct"]),
+        example: "available_pct",
+    },
+    Doc {
         name: "width",
         description: "Chart width in pixels, 200 through 4000. Default: 1000.",
         schema: Schema::Size(Options::DEFAULT_WIDTH, Options::MIN_WIDTH),
@@ -238,6 +279,10 @@ const DOCS: &[Doc] = &[
     },
 ];
 
+/// Query parameters without a default: the routes that take them refuse a request
+/// without them (400 naming them).
+const REQUIRED: &[&str] = &["at", "targets"];
+
 /// The OpenAPI description of query parameter `name`.
 fn doc_param(name: &str) -> Parameter {
     let Some(d) = DOCS.iter().find(|d| d.name == name) else {
@@ -262,7 +307,11 @@ fn doc_param(name: &str) -> Parameter {
     ParameterBuilder::new()
         .name(d.name)
         .parameter_in(ParameterIn::Query)
-        .required(Required::False)
+        .required(if REQUIRED.contains(&d.name) {
+            Required::True
+        } else {
+            Required::False
+        })
         .description(Some(d.description))
         .schema(Some(schema.build()))
         .example(Some(match d.schema {
@@ -320,7 +369,23 @@ query_params!(
 query_params!(
     /// `/charts/{name}/{kind}.png|svg`: the range, the series step, the forecast
     /// horizon of the trend chart, and the picture's size and theme.
-    ChartParams: ["from", "to", "tz", "step", "horizon", "width", "height", "theme", "legend"]
+    ChartParams: ["from", "to", "tz", "step", "horizon", "period", "width", "height", "theme", "legend"]
+);
+query_params!(
+    /// `/api/v1/slas/{name}/report`.
+    SlaReportParams: ["from", "to", "period"]
+);
+query_params!(
+    /// `/api/v1/targets/{name}/readiness`.
+    ReadinessQueryParams: ["at", "need", "need_pct"]
+);
+query_params!(
+    /// `/api/v1/series`: several targets side by side.
+    CompareParams: ["targets", "measure", "from", "to", "tz", "step"]
+);
+query_params!(
+    /// `/charts/compare.png|svg`.
+    CompareChartParams: ["targets", "measure", "from", "to", "tz", "step", "width", "height", "theme", "legend"]
 );
 query_params!(
     /// `/targets/{name}`: the range picker.
@@ -411,6 +476,10 @@ mod tests {
     fn every_listed_name_is_documented() {
         for names in [
             ChartParams::NAMES,
+            SlaReportParams::NAMES,
+            ReadinessQueryParams::NAMES,
+            CompareParams::NAMES,
+            CompareChartParams::NAMES,
             ReportParams::NAMES,
             SeriesParams::NAMES,
             PageParams::NAMES,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use headcount_config::{Config, TargetConfig};
+use headcount_config::{Config, SlaConfig, TargetConfig};
 use headcount_query::Settings;
 use headcount_store::TargetId;
 use tokio::sync::Semaphore;
@@ -112,6 +112,8 @@ pub(crate) struct Inner {
     pub(crate) db: PathBuf,
     pub(crate) targets: Vec<Configured>,
     pub(crate) by_name: HashMap<String, usize>,
+    /// `[[sla]]`, in config order.
+    pub(crate) slas: Vec<SlaConfig>,
     pub(crate) settings: Settings,
     pub(crate) token: Option<ApiToken>,
     pub(crate) collector: Option<Arc<dyn CollectorStatus>>,
@@ -162,6 +164,7 @@ impl AppState {
                 db: db.as_ref().to_owned(),
                 targets: kept,
                 by_name,
+                slas: Vec::new(),
                 settings,
                 token: None,
                 collector: None,
@@ -184,6 +187,23 @@ impl AppState {
             Settings::from(config),
         )
         .with_cors_origins(config.web.cors_origins.clone())
+        .with_slas(config.slas.clone())
+    }
+
+    /// Serves these SLAs (`/api/v1/slas`, the `sla` chart, the dashboard). Each must
+    /// name a configured target, as the config checks; none by default.
+    #[must_use]
+    pub fn with_slas(self, slas: Vec<SlaConfig>) -> AppState {
+        self.map(|i| i.slas = slas)
+    }
+
+    /// The configured SLAs, in order.
+    pub fn slas(&self) -> impl Iterator<Item = &SlaConfig> {
+        self.inner.slas.iter()
+    }
+
+    pub(crate) fn sla(&self, name: &str) -> Option<&SlaConfig> {
+        self.inner.slas.iter().find(|s| s.name == name)
     }
 
     /// Lets browser pages from `origins` (`scheme://host[:port]`, or `*`) call the
@@ -265,6 +285,7 @@ impl AppState {
                 })
                 .collect(),
             by_name: shared.by_name.clone(),
+            slas: shared.slas.clone(),
             settings: shared.settings.clone(),
             token: shared.token.clone(),
             collector: shared.collector.clone(),

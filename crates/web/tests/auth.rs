@@ -15,13 +15,19 @@ fn every_route() -> Vec<String> {
     headcount_web::routes()
         .into_iter()
         .map(|(_, path)| {
-            path.replace("{name}", "sales")
-                .replace("{file}", "timeline.png")
-                + if path.starts_with("/charts") {
-                    "?width=200&height=100"
-                } else {
-                    ""
-                }
+            let query = match path {
+                "/api/v1/targets/{name}/readiness" => "?at=now%2B1d&need=5",
+                "/api/v1/series" => "?targets=sales",
+                "/charts/{file}" => "?targets=sales&width=200&height=100",
+                p if p.starts_with("/charts") => "?width=200&height=100",
+                _ => "",
+            };
+            let file = if path == "/charts/{file}" {
+                "compare.png"
+            } else {
+                "timeline.png"
+            };
+            path.replace("{name}", "sales").replace("{file}", file) + query
         })
         .collect()
 }
@@ -38,7 +44,7 @@ async fn every_route_but_healthz_needs_the_token() {
     let f = Fixture::new();
     let app = app(f.state().with_token(ApiToken::new(TOKEN)));
     let routes = every_route();
-    assert_eq!(routes.len(), 11, "{routes:?}");
+    assert_eq!(routes.len(), 16, "{routes:?}");
     let bearer = format!("Bearer {TOKEN}");
     let right_basic = basic("supervisor", TOKEN);
     let wrong: [(&str, String); 5] = [

@@ -48,6 +48,10 @@ async fn the_index_shows_every_target_with_its_state_and_a_chart_that_exists() {
     assert!(html.contains("last poll failed: connect"));
     assert!(html.contains("no samples yet"));
     assert!(html.contains("1 min"), "sales was sampled a minute ago");
+    // The SLA on sales, this week so far, linking to its chart.
+    assert!(html.contains("<h2>SLAs, this period</h2>"), "{html}");
+    assert!(html.contains("href=\"/charts/sales/sla.png\""));
+    assert!(html.contains("available &gt;= 6 on sales"), "{html}");
 
     let imgs = attrs(&html, "src");
     assert_eq!(imgs.len(), 3, "{imgs:?}");

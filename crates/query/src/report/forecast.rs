@@ -121,7 +121,7 @@ pub(crate) fn forecast(
 }
 
 /// The median (the mean of the middle two for an even count); `None` when empty.
-fn median(mut v: Vec<u64>) -> Option<f64> {
+pub(crate) fn median(mut v: Vec<u64>) -> Option<f64> {
     if v.is_empty() {
         return None;
     }

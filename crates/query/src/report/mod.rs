@@ -11,6 +11,7 @@ use headcount_store::{BUCKET_SECS, Reads, Rollup, TargetId};
 use serde::Serialize;
 
 pub use self::episodes::{Episode, EpisodeEnd, Episodes};
+pub(crate) use self::forecast::median;
 pub use self::forecast::{Band, Forecast, ForecastHour};
 pub use self::trend::{Trend, TrendDay, TrendValues};
 

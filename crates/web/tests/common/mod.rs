@@ -118,7 +118,9 @@ impl Fixture {
     /// stopped at `now`.
     pub fn state(&self) -> AppState {
         let now = self.now;
-        AppState::new(&self.db, targets(), settings()).with_clock(move || now)
+        AppState::new(&self.db, targets(), settings())
+            .with_slas(slas())
+            .with_clock(move || now)
     }
 
     pub fn app(&self) -> Router {
@@ -128,6 +130,21 @@ impl Fixture {
     pub fn reader(&self) -> headcount_store::Reader {
         headcount_store::Reader::open(&self.db).unwrap()
     }
+}
+
+/// The configured SLAs: `sales`, at least 6 of `sales`' agents available Mon–Fri
+/// 09:00–17:00, 95% of the time per week.
+pub fn slas() -> Vec<headcount_config::SlaConfig> {
+    vec![headcount_config::SlaConfig {
+        name: "sales".to_owned(),
+        target: "sales".to_owned(),
+        condition: headcount_config::Condition::parse("available >= 6").unwrap(),
+        hours: headcount_config::Window::default(),
+        objective: 95.0,
+        period: headcount_config::Period::Week,
+        unknown: headcount_config::Unknown::Excluded,
+        line: 1,
+    }]
 }
 
 pub fn settings() -> Settings {
