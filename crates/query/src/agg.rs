@@ -1,4 +1,38 @@
 //! Accumulators: sums of samples or rollups, and merged distributions.
+//!
+//! # What the numbers mean
+//!
+//! - **Sample**: one poll at one scheduled slot; `ok` with counts, or failed (a gap
+//!   with its reason, never a zero). Skipped slots count as failed.
+//! - **samples** / **failed**: ok rows and failed rows of a bucket or period.
+//! - **coverage** = ok ÷ (ok + failed) rows; `null` without rows. The collector
+//!   writes a row for every scheduled slot while it runs, so rows are the slots it
+//!   saw; time it did not run is **downtime**, not failure.
+//! - **downtime**: from a collector run's stop (its last heartbeat when it died) to
+//!   the next run's start, and after the last run when it has stopped, clipped to the
+//!   range: from the start of its first bucket to the requested end, unsnapped (a
+//!   range ending `now` counts no time to come). Nothing before the first run ever
+//!   counts (imported history has no runs). Nothing after the query's `now` ever
+//!   counts. A run still marked running counts as up while its last heartbeat is at
+//!   most [`headcount_store::RUN_STALE_AFTER_SECS`] before `now`; after that it
+//!   counts as stopped at that heartbeat (its collector died and nothing restarted
+//!   it), as it would once a later run marks it unclean.
+//! - **available_pct** = 100 × Σ available ÷ Σ logged_in over the ok samples: a ratio
+//!   of sums, weighted by agent-time, not a mean of per-sample ratios; `null` when
+//!   Σ logged_in is 0. **utilization_pct** = 100 − available_pct.
+//! - **state** of (available a, logged_in l), thresholds healthy H, monitor M,
+//!   warning W (default 20, 10, 5): `no_agents` if l = 0; `unavailable` if a = 0;
+//!   else with p = 100·a/l, compared exactly in integers: `critical` p < W,
+//!   `warning` W ≤ p < M, `monitor` M ≤ p ≤ H, `healthy` p > H. So 5 of 100 is
+//!   warning, 10 and 20 of 100 are monitor, 40 of 40 is healthy. A bucket's or
+//!   period's state uses its Σa and Σl; state *shares* classify every ok sample by its
+//!   own counts.
+//! - **Gauges** `available` and `logged_in` of a bucket: `avg` (Σ ÷ ok), `min`, `max`,
+//!   `last` (the ok sample with the latest slot); `null` without ok samples. Gaps are
+//!   reported, never filled in.
+//! - **Percentiles** (p5, p50, p95 of available): nearest rank over every ok sample of
+//!   the period — the smallest value v such that at least ⌈p·n/100⌉ samples are ≤ v.
+//!   Exact: the rollup distributions hold every sample's pair.
 
 use std::collections::BTreeMap;
 

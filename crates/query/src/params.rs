@@ -1,5 +1,15 @@
 //! Request parameters shared by the web crate and `headcount report`, parsed in one
 //! place so both accept exactly the same forms.
+//!
+//! # The forms
+//!
+//! See [`Params`]: `from`/`to` take RFC 3339, a local date (`2026-11-20`, the start
+//! of that day in `tz`), a local date-time without offset, unix seconds (fractions
+//! allowed) or milliseconds (13 digits, as Grafana sends), or `now`
+//! with an optional `-N` / `+N` of `s`, `m`, `h`, `d`, `w` (exact seconds: `now-7d` is
+//! 168 hours ago); default the last 24 hours. Empty values count as absent. A report
+//! covers at most [`MAX_REPORT_DAYS`] (731) days. Every bad value is a [`ParamError`]
+//! naming the parameter and saying what is accepted.
 
 use std::fmt;
 

@@ -1,4 +1,33 @@
 //! Local time: steps, bucket boundaries in a zone, and conversions.
+//!
+//! # Buckets and time zones
+//!
+//! Steps are `1m`, `5m`, `15m`, `30m`, `1h`, `1d`, `1w` and `auto` (the step whose
+//! bucket count over the range is closest to 600 by ratio, never above 11,000; a
+//! request for more than 11,000 buckets is refused naming `step`). A range starting
+//! more than [`Settings::raw_retention`] before `now` has only 15-minute rollups:
+//! there `auto` picks among 15m and coarser, and `1m` or `5m` is refused naming
+//! `step`, with the retention and the way out. Buckets align to local time in the
+//! requested IANA zone:
+//! - Sub-day buckets start where the local clock shows a multiple of the step. Across
+//!   a fall-back there are two 01:00 hour buckets of 60 minutes each; across a
+//!   spring-forward the 01:00 bucket is followed by 03:00. Where a change of offset
+//!   makes the clock skip the multiple (half-hour DST, as on Lord Howe), the bucket
+//!   starts at the change instead; where it repeats part of a bucket without showing
+//!   the multiple, that bucket is longer (90 minutes).
+//! - `1d` runs local midnight to local midnight (23 or 25 hours across DST; where
+//!   midnight does not exist, as in Cairo's spring-forward, from the first instant
+//!   after it; where it occurs twice, from the first). `1w` starts Monday at that
+//!   local midnight.
+//! - Every offset in use today is a multiple of 15 minutes (Asia/Kolkata +5:30 and
+//!   Asia/Kathmandu +5:45 included), so a bucket of 15 minutes or more is an exact
+//!   union of 15-minute rollups. For historical offsets that are not (local mean
+//!   time, Monrovia's −0:44:30 until 1972), bucket boundaries are snapped down to
+//!   the UTC 15-minute grid (1m and 5m buckets to their own grid), for both the
+//!   rollup and the raw path, so both agree.
+//! - A series covers the whole buckets that intersect `[from, to)` and echoes that
+//!   span. Steps of 15 minutes and more come from rollups, 1m and 5m from raw samples
+//!   (empty where retention pruned them).
 
 use std::fmt;
 use std::str::FromStr;

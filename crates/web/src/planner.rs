@@ -450,21 +450,24 @@ pub(crate) fn dashboard_table(rows: &[(SlaConfig, Option<SlaPeriod>)]) -> Markup
                     @for (sla, cur) in rows {
                         @let seg = crate::dashboard::segment(&sla.name);
                         tr {
-                            td {
+                            td.name {
                                 a href={ "/charts/" (seg) "/sla.png" } { (sla.name) }
                                 br; span.muted { (sla.condition) " on " (sla.target) ", " (sla.hours) ", per " (sla.period) }
                             }
                             @match cur {
                                 Some(p) => {
                                     td { span class={ "badge " (badge_class(p.status)) } { (p.status.as_str().replace('_', " ")) } }
-                                    td.num { (pct(p.compliance)) }
-                                    td.num { (sla.objective) "%" }
-                                    td.num { (minutes(p.budget_left_seconds)) }
-                                    td.num { (pct(p.projected_compliance)) }
+                                    td.num data-label="Compliance" { (pct(p.compliance)) }
+                                    td.num data-label="Objective" { (sla.objective) "%" }
+                                    td.num data-label="Budget left" { (minutes(p.budget_left_seconds)) }
+                                    td.num data-label="Projected" { (pct(p.projected_compliance)) }
                                 }
                                 None => {
                                     td { span.muted { "no current period" } }
-                                    td.num { "–" } td.num { (sla.objective) "%" } td.num { "–" } td.num { "–" }
+                                    td.num data-label="Compliance" { "–" }
+                                    td.num data-label="Objective" { (sla.objective) "%" }
+                                    td.num data-label="Budget left" { "–" }
+                                    td.num data-label="Projected" { "–" }
                                 }
                             }
                         }

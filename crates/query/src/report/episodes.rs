@@ -1,6 +1,21 @@
 //! Episodes: maximal runs of ok samples in warning or worse, from the store's
 //! per-bucket sample sequences, read only where the rollup distributions say such a
 //! sample exists.
+//!
+//! # The rule
+//!
+//! Episodes are maximal runs of consecutive ok samples in `warning`, `critical` or
+//! `unavailable` (`no_agents` is not an episode: nobody is scheduled, and such a
+//! sample ends one). A failed row ends an episode, and so does missing data: rows
+//! further apart than twice the median spacing of rows (the lower median, over the
+//! stretch of alert buckets read; across all stretches when one has a single row).
+//! `start` is the first sample; `end` the next row after the run, or the last
+//! sample plus the median spacing when the data has a gap or stops; `ended_by`
+//! says which. Episodes are those of the range's samples: one running on past
+//! `to` ends at the next row after it (`range_end`), one begun before `from` starts
+//! at the first sample in range. Where retention pruned raw samples, episodes are
+//! reported from the oldest one kept (`episodes.from`). The list holds the most
+//! recent 100 in chronological order; `total` and `total_seconds` count all.
 
 use std::ops::ControlFlow;
 

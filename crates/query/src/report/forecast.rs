@@ -1,4 +1,26 @@
 //! The forecast: each coming hour from the same hour of the week in the last 4 weeks.
+//!
+//! # The rule
+//!
+//! For each of `horizon` hours (default 24, at most 168) from the
+//! first whole local hour at or after `to`: the mean, lowest and highest, over
+//! those of the last 4 weeks whose same local hour of the week had at least 50%
+//! coverage, of that hour's mean available, mean logged in and utilization, and
+//! `weeks_used`. The 50% rule, exactly: the lookback is every local hour from 4
+//! weeks before the first forecast hour up to it, with only data before `to`
+//! (snapped up to the quarter hour); `typical_slots_per_hour` is the median (the
+//! mean of the middle two for an even count) of rows (ok + failed) over the
+//! lookback hours that have any row; a week's hour is used when its ok samples
+//! are at least 1 and `2 × ok ≥ typical_slots_per_hour`. Coverage is so measured
+//! against the target's usual number of polls an hour, not against the hour's own
+//! rows: an hour cut short by downtime (few rows, all ok) or full of failed polls
+//! (many rows, few ok) falls below it. A week below 50% is left out: it adds
+//! nothing to the mean or band and is not counted in `weeks_used`; when no week of
+//! an hour reaches 50% (or the lookback has no rows at all), that hour has
+//! `weeks_used` 0 and `null` values — never a guess from fewer samples. The same
+//! hour of an earlier week is the same local wall-clock time 7, 14, 21 or 28
+//! local days back: a week whose clock skipped it (spring-forward) has none; where
+//! it occurs twice, the first is used.
 
 use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;

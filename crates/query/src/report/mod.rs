@@ -1,5 +1,31 @@
 //! The report: every section over one range, from one read of rollups and
 //! distributions (and raw samples only where episodes may be).
+//!
+//! # The sections
+//!
+//! Over `[from, to)` snapped outward to the 15-minute grid (echoed as `from`, `to`):
+//! - **summary**: counts, coverage, downtime seconds, gauges' avg/min/max,
+//!   available_pct, utilization_pct, state, p5/p50/p95 of available and
+//!   `percentiles_source`.
+//! - **peak**: a local instant is peak when its weekday is configured and its time of
+//!   day is in the window (start inclusive, end exclusive; `22:00-06:00` wraps
+//!   midnight: the time of day decides, with the instant's own weekday). Window
+//!   minutes are multiples of 15, so each rollup is wholly on one side (judged by its
+//!   start). Each side: mean available, mean logged in, utilization (ratio of sums),
+//!   percentiles, state shares. Also the **busiest hour** of the day (highest
+//!   utilization over the range) and the **quietest** (lowest mean logged in), the
+//!   earliest hour on a tie.
+//! - **by_hour**: the 24 local hours of the day; **heatmap**: weekday (Monday first) ×
+//!   hour; each with mean available, mean logged in, utilization, samples and state. A
+//!   rollup belongs to the hour its start shows, so both 01:00 hours of a fall-back
+//!   count as hour 1.
+//! - **states**: count and share of ok samples in each state.
+//! - **comparison**: the range against the same range moved back by `compare`
+//!   (default `7d`; days and weeks are local calendar days, so a week back is the
+//!   same local time of day across DST; s, m, h are exact): both periods' summaries
+//!   and `current − previous` of each number.
+//! - **episodes**, **trend**, **forecast**: each rule is in its module (`episodes.rs`,
+//!   `trend.rs`, `forecast.rs`).
 
 mod episodes;
 mod forecast;

@@ -1,4 +1,14 @@
 //! The daily trend: per local day, with moving average, week-over-week and slope.
+//!
+//! # The rule
+//!
+//! Every local day intersecting the range, whole (like a `1d` series, so
+//! its days may reach outside the range): samples, coverage, mean available, mean
+//! logged in, utilization; a trailing 7-day moving average of each (the unweighted
+//! mean of the daily values over the days with data among the day and the 6 before
+//! it, before the range included); the change against the same weekday 7 days
+//! earlier; and the least-squares slope per day of each over the range's days with
+//! data (`null` with fewer than 2).
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use chrono_tz::Tz;
