@@ -22,8 +22,11 @@
 //! - `window`: [`Window`], local weekdays and hours (the peak window).
 //! - `duration`: [`parse_duration`], [`fmt_duration`], [`Retention`].
 //! - `export`: [`ExportConfig`], `[export.remote_write]` and its credentials.
+//! - `alert`: [`AlertConfig`] and [`ChannelConfig`], `[[alert]]` rules and
+//!   `[[channel]]` receivers (their URLs read from the environment).
 //! - `error`: [`Error`].
 
+mod alert;
 mod duration;
 mod error;
 mod export;
@@ -45,6 +48,11 @@ use headcount_convoso::{AuthToken, Client, ClientConfig, Filters, Method};
 use toml::Spanned;
 use toml::de::DeTable;
 
+pub use alert::{
+    AlertConfig, ChannelConfig, ChannelKind, ChannelUrl, Condition, DEFAULT_ALERT_FOR,
+    DEFAULT_CHANNEL_TIMEOUT, DEFAULT_GIVE_UP_AFTER, DEFAULT_RECOVER_FOR, Measure, Op, Severity,
+    Test, fmt_value, rank_state, state_rank,
+};
 pub use duration::{Retention, fmt_duration, parse_duration};
 pub use error::{Error, Result};
 pub use export::{
@@ -110,6 +118,10 @@ pub struct Config {
     pub export: ExportConfig,
     /// `[[target]]`: what is polled, in file order; names are unique.
     pub targets: Vec<TargetConfig>,
+    /// `[[alert]]`: staffing alert rules, in file order; names are unique.
+    pub alerts: Vec<AlertConfig>,
+    /// `[[channel]]`: where alert notifications go; names are unique.
+    pub channels: Vec<ChannelConfig>,
 }
 
 /// `[upstream]`.
@@ -164,6 +176,9 @@ pub struct WebConfig {
     /// Origins whose browser pages may call the server (CORS), e.g.
     /// `https://grafana.example.com`, or `*` for any; none by default.
     pub cors_origins: Vec<String>,
+    /// The dashboard's address as people reach it, for links in alert messages
+    /// (default `http://` and `listen`).
+    pub public_url: String,
 }
 
 /// `[log]`.
@@ -244,6 +259,18 @@ impl Config {
             timeout: self.upstream.timeout,
             max_agents: self.upstream.max_agents,
         }
+    }
+
+    /// The alert rule called `name`.
+    #[must_use]
+    pub fn alert(&self, name: &str) -> Option<&AlertConfig> {
+        self.alerts.iter().find(|a| a.name == name)
+    }
+
+    /// The channel called `name`.
+    #[must_use]
+    pub fn channel(&self, name: &str) -> Option<&ChannelConfig> {
+        self.channels.iter().find(|c| c.name == name)
     }
 
     /// The target called `name`.
@@ -357,6 +384,8 @@ impl Checker<'_> {
         let web = self.web(raw.web)?;
         let log = self.log(raw.log)?;
         let export = self.export(raw.export)?;
+        let channels = self.channels(raw.channel)?;
+        let alerts = self.alerts(raw.alert, &targets, &channels)?;
         Ok(Config {
             source: None,
             upstream,
@@ -367,6 +396,8 @@ impl Checker<'_> {
             log,
             export,
             targets,
+            alerts,
+            channels,
         })
     }
 
@@ -778,9 +809,9 @@ impl Checker<'_> {
     }
 
     fn web(&self, raw: Option<raw::RawWeb>) -> Result<WebConfig> {
-        let (listen, env, cors) = match raw {
-            Some(w) => (w.listen, w.api_token_env, w.cors_origins),
-            None => (None, None, None),
+        let (listen, env, cors, public_url) = match raw {
+            Some(w) => (w.listen, w.api_token_env, w.cors_origins, w.public_url),
+            None => (None, None, None, None),
         };
         let listen = match listen {
             Some(l) => l.get_ref().trim().parse::<SocketAddr>().map_err(|_| {
@@ -811,10 +842,19 @@ impl Checker<'_> {
             })?;
             cors_origins.push(o.to_owned());
         }
+        let public_url = match public_url {
+            None => format!("http://{listen}"),
+            Some(u) => {
+                headcount_convoso::check_base_url(u.get_ref())
+                    .map_err(|why| self.err(&u, format!("web.public_url: {why}")))?;
+                u.into_inner().trim().trim_end_matches('/').to_owned()
+            }
+        };
         Ok(WebConfig {
             listen,
             api_token_env,
             cors_origins,
+            public_url,
         })
     }
 

@@ -1,0 +1,3 @@
+//! headcount's staffing alerts.
+mod eval;
+pub use eval::*;
