@@ -468,7 +468,18 @@ mod tests {
     fn fires_once_after_for_and_not_before() {
         let r = rule("when = \"available < 5\"\nfor = \"1m\"\n");
         // Below from t=1015: 1015, 1030, 1045, 1060 (45 s), 1075 (60 s: fires).
-        let (m, out) = run(&r, &[Some(10), Some(3), Some(3), Some(3), Some(3), Some(3), Some(2)]);
+        let (m, out) = run(
+            &r,
+            &[
+                Some(10),
+                Some(3),
+                Some(3),
+                Some(3),
+                Some(3),
+                Some(3),
+                Some(2),
+            ],
+        );
         assert_eq!(fired(&out), [1075]);
         assert_eq!(m.phase, Phase::Firing);
         assert_eq!(m.worst, Some(2.0));
@@ -491,7 +502,9 @@ mod tests {
         let r = rule(
             "when = \"available < 5\"\nfor = \"0s\"\nrecover_when = \"available >= 8\"\nrecover_for = \"1m\"\n",
         );
-        let wave: Vec<Option<u32>> = (0..40).map(|i| Some(if i % 2 == 0 { 4 } else { 6 })).collect();
+        let wave: Vec<Option<u32>> = (0..40)
+            .map(|i| Some(if i % 2 == 0 { 4 } else { 6 }))
+            .collect();
         let (m, out) = run(&r, &wave);
         assert_eq!(fired(&out), [1000]);
         assert!(ended(&out).is_empty());
@@ -508,7 +521,18 @@ mod tests {
         assert_eq!(fired(&out), [1000]);
         assert_eq!(ended(&out), [(1045, EndReason::Resolved)]);
         // A sample back below 8 (but not below 5) starts the count again.
-        let (_, out) = run(&r, &[Some(2), Some(9), Some(9), Some(6), Some(9), Some(9), Some(9)]);
+        let (_, out) = run(
+            &r,
+            &[
+                Some(2),
+                Some(9),
+                Some(9),
+                Some(6),
+                Some(9),
+                Some(9),
+                Some(9),
+            ],
+        );
         assert_eq!(ended(&out), [(1090, EndReason::Resolved)]);
     }
 
@@ -524,7 +548,19 @@ mod tests {
         assert!(ended(&out).is_empty());
         assert_eq!(m.phase, Phase::Firing);
         // Recovering samples interleaved with failures never add up to 30 s.
-        let (m, out) = run(&r, &[Some(2), Some(9), None, Some(9), None, Some(9), None, Some(9)]);
+        let (m, out) = run(
+            &r,
+            &[
+                Some(2),
+                Some(9),
+                None,
+                Some(9),
+                None,
+                Some(9),
+                None,
+                Some(9),
+            ],
+        );
         assert!(ended(&out).is_empty());
         assert_eq!(m.phase, Phase::Firing);
         // Two recovering samples an hour apart (the recorder was down) do not either.
@@ -551,7 +587,11 @@ mod tests {
         m.advance(&r, 1059, &mut out);
         assert!(fired(&out).is_empty());
         m.advance(&r, 1200, &mut out);
-        assert_eq!(fired(&out), [1060], "fired at the due time, whenever noticed");
+        assert_eq!(
+            fired(&out),
+            [1060],
+            "fired at the due time, whenever noticed"
+        );
         m.advance(&r, 1300, &mut out);
         assert_eq!(fired(&out).len(), 1);
         m.step(&r, B, &ok(1400, 5), &mut out);
@@ -598,7 +638,9 @@ mod tests {
 
     #[test]
     fn state_conditions_use_the_configured_thresholds() {
-        let r = rule("when = \"state >= critical\"\nfor = \"0s\"\nrecover_when = \"state <= monitor\"\nrecover_for = \"0s\"\n");
+        let r = rule(
+            "when = \"state >= critical\"\nfor = \"0s\"\nrecover_when = \"state <= monitor\"\nrecover_for = \"0s\"\n",
+        );
         // Of 50: 2 is 4% (critical), 3 is 6% (warning), 5 is 10% (monitor).
         let (_, out) = run(&r, &[Some(3), Some(2), Some(3), Some(0), Some(5)]);
         assert_eq!(fired(&out), [1015]);

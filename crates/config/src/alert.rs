@@ -347,6 +347,12 @@ pub struct ChannelConfig {
 pub struct ChannelUrl(String);
 
 impl ChannelUrl {
+    /// A URL given directly rather than read from the environment (tests, tools).
+    #[must_use]
+    pub fn new(url: String) -> ChannelUrl {
+        ChannelUrl(url)
+    }
+
     /// The URL itself, for the request only (it is a secret: it authorizes posting).
     #[must_use]
     pub fn expose(&self) -> &str {
@@ -465,7 +471,9 @@ fn parse_condition(s: &str) -> std::result::Result<Condition, String> {
         let d = rest
             .strip_prefix(">=")
             .or_else(|| rest.strip_prefix('>'))
-            .ok_or_else(|| format!("expected \"no_data >= DURATION\", e.g. \"no_data >= 10m\", got {s:?}"))?;
+            .ok_or_else(|| {
+                format!("expected \"no_data >= DURATION\", e.g. \"no_data >= 10m\", got {s:?}")
+            })?;
         return parse_duration(d).map(Condition::NoData);
     }
     let test = parse_test(t)?;
@@ -517,7 +525,12 @@ impl Checker<'_> {
     ) -> Result<Vec<ChannelConfig>> {
         let mut out: Vec<ChannelConfig> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
-        for (i, c) in raw.map(Spanned::into_inner).unwrap_or_default().into_iter().enumerate() {
+        for (i, c) in raw
+            .map(Spanned::into_inner)
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+        {
             let header = self.line(&c).unwrap_or(1);
             let c = c.into_inner();
             let Some(name) = c.name else {
@@ -560,7 +573,9 @@ impl Checker<'_> {
             };
             let url_env = match (kind, c.url_env) {
                 (ChannelKind::Log, Some(v)) => {
-                    return Err(self.err(&v, format!("{}: a log channel has no URL", at("url_env"))));
+                    return Err(
+                        self.err(&v, format!("{}: a log channel has no URL", at("url_env")))
+                    );
                 }
                 (ChannelKind::Log, None) => None,
                 (_, Some(v)) => Some(self.env_name(&v, &at("url_env"))?),
@@ -626,13 +641,21 @@ impl Checker<'_> {
         let mut out = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
         let known_targets: HashSet<&str> = targets.iter().map(|t| t.name.as_str()).collect();
-        for (i, a) in raw.map(Spanned::into_inner).unwrap_or_default().into_iter().enumerate() {
+        for (i, a) in raw
+            .map(Spanned::into_inner)
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+        {
             let header = self.line(&a).unwrap_or(1);
             let a = a.into_inner();
             let Some(name) = a.name else {
                 return Err(Error::config(
                     Some(header),
-                    format!("alert #{}: missing key \"name\" (keys: {ALERT_KEYS})", i + 1),
+                    format!(
+                        "alert #{}: missing key \"name\" (keys: {ALERT_KEYS})",
+                        i + 1
+                    ),
                 ));
             };
             crate::target::check_name(name.get_ref())
@@ -653,7 +676,10 @@ impl Checker<'_> {
                     if list.get_ref().is_empty() {
                         return Err(self.err(
                             &list,
-                            format!("{}: empty list; leave the key out for every target", at("targets")),
+                            format!(
+                                "{}: empty list; leave the key out for every target",
+                                at("targets")
+                            ),
                         ));
                     }
                     let mut v: Vec<String> = Vec::new();
@@ -679,7 +705,10 @@ impl Checker<'_> {
             let Some(when) = a.when else {
                 return Err(Error::config(
                     Some(line),
-                    format!("{}: missing key (e.g. when = \"available < 5\")", at("when")),
+                    format!(
+                        "{}: missing key (e.g. when = \"available < 5\")",
+                        at("when")
+                    ),
                 ));
             };
             let condition = parse_condition(when.get_ref())
@@ -706,13 +735,19 @@ impl Checker<'_> {
                     if let Some(v) = a.recover_when.as_ref() {
                         return Err(self.err(
                             v,
-                            format!("{}: a no_data rule resolves at the next ok sample", at("recover_when")),
+                            format!(
+                                "{}: a no_data rule resolves at the next ok sample",
+                                at("recover_when")
+                            ),
                         ));
                     }
                     if let Some(v) = a.recover_for.as_ref() {
                         return Err(self.err(
                             v,
-                            format!("{}: a no_data rule resolves at the next ok sample", at("recover_for")),
+                            format!(
+                                "{}: a no_data rule resolves at the next ok sample",
+                                at("recover_for")
+                            ),
                         ));
                     }
                     (None, Duration::ZERO)
@@ -821,7 +856,7 @@ impl Checker<'_> {
                 recover_for,
                 active,
                 repeat,
-                send_resolved: a.send_resolved.map_or(true, |b| *b.get_ref()),
+                send_resolved: a.send_resolved.is_none_or(|b| *b.get_ref()),
                 severity,
                 channels: rule_channels,
                 line,
@@ -897,7 +932,8 @@ mod tests {
 
     #[test]
     fn without_recover_when_the_recovery_is_the_negation() {
-        let c = parse("[[alert]]\nname = \"a\"\nwhen = \"state >= critical\"\nfor = \"0s\"\n").unwrap();
+        let c =
+            parse("[[alert]]\nname = \"a\"\nwhen = \"state >= critical\"\nfor = \"0s\"\n").unwrap();
         let r = c.alerts[0].recover_when.unwrap();
         assert_eq!(r.to_string(), "state < critical");
         assert!(r.holds(2.0) && !r.holds(3.0));
@@ -919,13 +955,18 @@ mod tests {
             ("state >= warning", "state < warning", true),
             ("available < 5", "available < 8", false),
         ] {
-            let text = format!("[[alert]]\nname = \"a\"\nwhen = \"{when}\"\nrecover_when = \"{recover}\"\n");
+            let text = format!(
+                "[[alert]]\nname = \"a\"\nwhen = \"{when}\"\nrecover_when = \"{recover}\"\n"
+            );
             match parse(&text) {
                 Ok(_) => assert!(ok, "{when} / {recover} should be refused"),
                 Err(e) => {
                     assert!(!ok, "{when} / {recover}: {e}");
                     let e = e.to_string();
-                    assert!(e.starts_with("config: line 13: alert \"a\": recover_when:"), "{e}");
+                    assert!(
+                        e.starts_with("config: line 13: alert \"a\": recover_when:"),
+                        "{e}"
+                    );
                 }
             }
         }
@@ -1018,7 +1059,10 @@ mod tests {
             ..c.channels[0].clone()
         };
         let e = c.url().unwrap_err().to_string();
-        assert!(e.starts_with("config: line 11: channel \"hook\": url_env: the URL in PATH:"), "{e}");
+        assert!(
+            e.starts_with("config: line 11: channel \"hook\": url_env: the URL in PATH:"),
+            "{e}"
+        );
         let log = parse("[[channel]]\nname = \"l\"\nkind = \"log\"\n").unwrap();
         assert_eq!(log.channels[0].url().unwrap(), None);
     }
@@ -1026,7 +1070,13 @@ mod tests {
     #[test]
     fn state_ranks_order_badness() {
         assert_eq!(state_rank(State::NoAgents), None);
-        for s in [State::Healthy, State::Monitor, State::Warning, State::Critical, State::Unavailable] {
+        for s in [
+            State::Healthy,
+            State::Monitor,
+            State::Warning,
+            State::Critical,
+            State::Unavailable,
+        ] {
             assert_eq!(rank_state(state_rank(s).unwrap()), s);
         }
         assert_eq!(fmt_value(Measure::State, 2.0), "warning");

@@ -154,8 +154,7 @@ pub struct ChannelCounts {
     pub pending: u64,
 }
 
-const STATE_COLUMNS: &str =
-    "rule, target, phase, since, value, cursor, episode, data, updated_at";
+const STATE_COLUMNS: &str = "rule, target, phase, since, value, cursor, episode, data, updated_at";
 const EPISODE_COLUMNS: &str = "id, rule, target, severity, condition, pending_at, fired_at, \
      ended_at, end_reason, worst, threshold, notifications";
 
@@ -301,12 +300,14 @@ impl AlertStore {
     }
 
     /// Stores one round: every update's state, its episode events in order, and the
-    /// notifications they queue, in one transaction.
+    /// notifications they queue, in one transaction. Returns, per update, the episode
+    /// open after it (the state's `episode`, then as the events opened or closed one).
     ///
     /// # Errors
     ///
     /// [`crate::Error::Sqlite`] when the database fails; nothing is stored then.
-    pub fn apply(&mut self, updates: &[AlertUpdate]) -> Result<()> {
+    pub fn apply(&mut self, updates: &[AlertUpdate]) -> Result<Vec<Option<i64>>> {
+        let mut open = Vec::with_capacity(updates.len());
         let tx = self.conn.transaction()?;
         for u in updates {
             let s = &u.state;
@@ -334,8 +335,10 @@ impl AlertStore {
                     }
                     EpisodeEvent::Worse { worst } => {
                         if let Some(id) = current {
-                            tx.prepare_cached("UPDATE alert_episodes SET worst = ?2 WHERE id = ?1")?
-                                .execute(params![id, worst])?;
+                            tx.prepare_cached(
+                                "UPDATE alert_episodes SET worst = ?2 WHERE id = ?1",
+                            )?
+                            .execute(params![id, worst])?;
                         }
                     }
                     EpisodeEvent::Notify {
@@ -381,9 +384,10 @@ impl AlertStore {
                 s.data,
                 s.updated_at
             ])?;
+            open.push(current);
         }
         tx.commit()?;
-        Ok(())
+        Ok(open)
     }
 
     /// Queues one notification about no episode (a test message).
@@ -494,7 +498,8 @@ impl AlertStore {
     ///
     /// [`crate::Error::Sqlite`] when the database fails.
     pub fn state(&self, rule: &str, target: &str) -> Result<Option<AlertStateRow>> {
-        let sql = format!("SELECT {STATE_COLUMNS} FROM alert_state WHERE rule = ?1 AND target = ?2");
+        let sql =
+            format!("SELECT {STATE_COLUMNS} FROM alert_state WHERE rule = ?1 AND target = ?2");
         Ok(self
             .conn
             .prepare_cached(&sql)?
