@@ -183,6 +183,7 @@ struct Snapshot {
     heartbeat_age: Option<i64>,
     collector: Option<CollectorCounters>,
     export: Option<ExportStatus>,
+    alerts: crate::alerts::AlertMetrics,
 }
 
 #[derive(Debug)]
@@ -248,6 +249,7 @@ impl Snapshot {
             heartbeat_age: run.map(|run| now - run.heartbeat_at),
             collector: None,
             export: r.export_status()?,
+            alerts: crate::alerts::AlertMetrics::read(r, s)?,
         })
     }
 }
@@ -382,6 +384,8 @@ impl Collector for Snapshot {
             )?;
             m.encode_gauge(&x.pending)?;
         }
+
+        self.alerts.encode(&mut enc)?;
 
         if let Some(c) = &self.collector {
             let mut m = enc.encode_descriptor(

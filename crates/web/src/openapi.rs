@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::params::{NoParams, Query};
-use crate::{JsonBytes, Routes, api, charts, dashboard, health, metrics, samples};
+use crate::{JsonBytes, Routes, alerts, api, charts, dashboard, health, metrics, samples};
 
 /// The OpenAPI document of every route [`crate::app`] serves.
 #[derive(OpenApi)]
@@ -26,6 +26,8 @@ use crate::{JsonBytes, Routes, api, charts, dashboard, health, metrics, samples}
         api::latest,
         api::series,
         api::report,
+        alerts::alerts,
+        alerts::history,
         samples::samples_csv,
         charts::chart,
         dashboard::index,
@@ -42,6 +44,9 @@ use crate::{JsonBytes, Routes, api, charts, dashboard, health, metrics, samples}
         headcount_query::Series,
         headcount_query::Report,
         headcount_query::Latest,
+        alerts::AlertStatus,
+        alerts::AlertEpisode,
+        alerts::AlertHistory,
     )),
     modifiers(&TokenSchemes),
     security((), ("bearer" = []), ("basic" = [])),

@@ -297,6 +297,10 @@ query_params!(
     ChartParams: ["from", "to", "tz", "step", "horizon", "width", "height", "theme"]
 );
 query_params!(
+    /// `/api/v1/alerts/history`.
+    AlertParams: ["from", "to", "tz"]
+);
+query_params!(
     /// `/targets/{name}`: the range picker.
     PageParams: ["from", "to", "tz"]
 );
