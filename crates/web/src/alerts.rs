@@ -100,7 +100,7 @@ pub struct AlertHistory {
 fn stamp(tz: Tz, ts: i64) -> DateTime<FixedOffset> {
     tz.timestamp_opt(ts, 0)
         .single()
-        .map_or_else(|| DateTime::<FixedOffset>::default(), |t| t.fixed_offset())
+        .map_or_else(DateTime::<FixedOffset>::default, |t| t.fixed_offset())
 }
 
 /// The state of every rule × target, firing first, then pending, then the rest (each
@@ -231,6 +231,9 @@ pub(crate) async fn history(
     .await
 }
 
+/// A counter family per channel: name, help, and its value.
+type Counter = (&'static str, &'static str, fn(&ChannelCounts) -> u64);
+
 /// The alert part of `/metrics`, read at scrape time.
 #[derive(Debug, Default)]
 pub(crate) struct AlertMetrics {
@@ -282,7 +285,7 @@ impl AlertMetrics {
             }
         }
         if !self.channels.is_empty() {
-            let counters: [(&str, &str, fn(&ChannelCounts) -> u64); 2] = [
+            let counters: [Counter; 2] = [
                 (
                     "alert_notifications_sent",
                     "Alert notifications the channel's receiver took.",
