@@ -94,6 +94,11 @@ fn probe(section: &str) -> String {
         "" => format!("zz_probe = 1\n{upstream}{target}"),
         "upstream" => format!("{upstream}zz_probe = 1\n{target}"),
         "target" => format!("{upstream}{target}zz_probe = 1\n"),
+        "alert" => format!("{upstream}{target}[[alert]]\nzz_probe = 1\n"),
+        "channel" => format!("{upstream}{target}[[channel]]\nzz_probe = 1\n"),
+        "alert.active" => {
+            format!("{upstream}{target}[[alert]]\nactive = {{ zz_probe = 1 }}\n")
+        }
         other => format!("[{other}]\nzz_probe = 1\n{upstream}{target}"),
     }
 }
@@ -126,7 +131,7 @@ fn the_reference_documents_exactly_the_keys_the_parser_accepts() {
     ];
     let top = accepted_keys("");
     let mut want_top: Vec<&str> = tables.to_vec();
-    want_top.push("target");
+    want_top.extend(["target", "alert", "channel"]);
     assert_eq!(
         top.iter().map(String::as_str).collect::<BTreeSet<_>>(),
         want_top.into_iter().collect(),
@@ -146,6 +151,7 @@ fn the_reference_documents_exactly_the_keys_the_parser_accepts() {
                     | "report.thresholds"
                     | "export.remote_write"
                     | "export.remote_write.basic_auth"
+                    | "alert.active"
             ) {
                 pending.push(dotted);
             } else {
