@@ -23,6 +23,7 @@
 //! RSS). Timings are medians of several runs after a warm-up, because the machine may
 //! be busy with other work; the first line says how busy it was.
 
+mod alerts;
 mod chart;
 mod child;
 mod collector;
@@ -48,7 +49,7 @@ use headcount_store::{ImportRow, TargetId};
 /// `/api/v1/targets/sales/latest` over loopback; runs the collector with 1,000 targets
 /// against the simulator. Prints each figure beside its bar, `ok` or `MISSED`, and a
 /// summary line. Generating the data is not measured. Sections run in this order,
-/// whatever order --section names them in: ingest, query, chart, http, collector;
+/// whatever order --section names them in: ingest, query, chart, http, collector, export, alerts;
 /// those that read the history prepare it (unmeasured) when `ingest` does not run.
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
@@ -77,6 +78,7 @@ const SECTIONS: &[(&str, Section)] = &[
     ("http", http::run),
     ("collector", collector::run),
     ("export", export::run),
+    ("alerts", alerts::run),
 ];
 
 fn section_names() -> PossibleValuesParser {
@@ -620,7 +622,15 @@ mod tests {
         let names: Vec<&str> = SECTIONS.iter().map(|(n, _)| *n).collect();
         assert_eq!(
             names,
-            ["ingest", "query", "chart", "http", "collector", "export"]
+            [
+                "ingest",
+                "query",
+                "chart",
+                "http",
+                "collector",
+                "export",
+                "alerts"
+            ]
         );
         let parser = section_names();
         let listed: Vec<String> = clap::builder::TypedValueParser::possible_values(&parser)

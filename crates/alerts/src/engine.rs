@@ -34,7 +34,7 @@ use crate::notify::Notification;
 pub const SETTLE_SLACK: Duration = Duration::from_secs(5);
 
 /// A machine that changed nothing notable is stored at least this often (seconds).
-pub const PERSIST_EVERY: i64 = 60;
+pub const PERSIST_EVERY: i64 = 300;
 
 /// What one round did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -232,36 +232,53 @@ impl Engine {
         if !self.loaded {
             self.load(now)?;
         }
+        let started = std::time::Instant::now();
         let mut summary = RoundSummary::default();
         let mut updates: Vec<AlertUpdate> = Vec::new();
         let mut keys: Vec<(usize, usize)> = Vec::new();
         // Machines as they were, restored if the round cannot be stored.
         let mut before: Vec<((usize, usize), Machine)> = Vec::new();
+        // Every target's new samples in one read.
+        let read_started = std::time::Instant::now();
+        let mut cursors = Vec::with_capacity(self.targets.len());
         for ti in 0..self.targets.len() {
-            let t = &self.targets[ti];
-            let id = match t.id {
-                Some(id) => Some(id),
-                None => self.store.target(&t.name, &t.filters_json)?,
-            };
-            self.targets[ti].id = id;
+            if self.targets[ti].id.is_none() {
+                let t = &self.targets[ti];
+                self.targets[ti].id = self.store.target(&t.name, &t.filters_json)?;
+            }
             let t = &self.targets[ti];
             let until = now - t.settle;
-            let samples: Vec<Sample> = match id {
-                Some(id) => {
-                    let from = t
-                        .rules
-                        .iter()
-                        .filter_map(|ri| self.slots.get(&(*ri, ti)))
-                        .map(|s| s.machine.cursor)
-                        .min()
-                        .unwrap_or(until);
-                    if from < until {
-                        self.store.samples(id, from + 1, until + 1)?
-                    } else {
-                        Vec::new()
-                    }
-                }
-                None => Vec::new(),
+            let from = t
+                .rules
+                .iter()
+                .filter_map(|ri| self.slots.get(&(*ri, ti)))
+                .map(|s| s.machine.cursor)
+                .min()
+                .unwrap_or(until);
+            if let Some(id) = t.id
+                && from < until
+            {
+                cursors.push((id, from, until));
+            }
+        }
+        let all = self.store.samples_after(&cursors)?;
+        let mut by_target: HashMap<TargetId, std::ops::Range<usize>> = HashMap::new();
+        let mut i = 0;
+        while i < all.len() {
+            let id = all[i].target;
+            let start = i;
+            while i < all.len() && all[i].target == id {
+                i += 1;
+            }
+            by_target.insert(id, start..i);
+        }
+        let reading = read_started.elapsed();
+        for ti in 0..self.targets.len() {
+            let t = &self.targets[ti];
+            let until = now - t.settle;
+            let samples: &[Sample] = match t.id.and_then(|id| by_target.get(&id)) {
+                Some(r) => &all[r.clone()],
+                None => &[],
             };
             for &ri in &t.rules {
                 let rule = &self.rules[ri];
@@ -270,7 +287,7 @@ impl Engine {
                 };
                 before.push(((ri, ti), slot.machine.clone()));
                 let mut events = Vec::new();
-                for s in &samples {
+                for s in samples {
                     if s.ts > slot.machine.cursor {
                         summary.steps += 1;
                         slot.machine.step(rule, t.binding, s, &mut events);
@@ -278,7 +295,12 @@ impl Engine {
                 }
                 slot.machine.advance(rule, until, &mut events);
                 let changed = slot.stored_phase != Some(slot.machine.phase);
-                let stale = now - slot.stored_at >= PERSIST_EVERY;
+                // Stored again once per PERSIST_EVERY, each machine at a point of its
+                // own within the period, so that the many created or caught up
+                // together are not all stored in one round.
+                let off = stagger(ri, ti);
+                let stale = (now + off).div_euclid(PERSIST_EVERY)
+                    > (slot.stored_at + off).div_euclid(PERSIST_EVERY);
                 if events.is_empty() && !changed && !stale {
                     continue;
                 }
@@ -344,6 +366,7 @@ impl Engine {
                 });
             }
         }
+        let stepped = started.elapsed();
         if updates.is_empty() {
             return Ok(summary);
         }
@@ -360,12 +383,19 @@ impl Engine {
         };
         for ((ri, ti), episode) in keys.into_iter().zip(episodes) {
             if let Some(slot) = self.slots.get_mut(&(ri, ti)) {
+                slot.stored_at = now;
                 slot.stored_phase = Some(slot.machine.phase);
-                slot.stored_at = now - stagger(ri, ti);
                 slot.episode = episode;
             }
         }
         summary.stored = updates.len() as u64;
+        tracing::debug!(
+            read_ms = reading.as_secs_f64() * 1e3,
+            step_ms = (stepped - reading).as_secs_f64() * 1e3,
+            store_ms = (started.elapsed() - stepped).as_secs_f64() * 1e3,
+            stored = summary.stored,
+            "alerts: round"
+        );
         Ok(summary)
     }
 }

@@ -49,6 +49,9 @@ pub struct AlertStatus {
     pub value: Option<f64>,
     /// That value as the condition writes it (`3`, `7.5`, `critical`).
     pub value_text: Option<String>,
+    /// When the evaluation last stored this state: at every change of state, and at
+    /// least every 5 minutes (the value may be that old); `null` before the first.
+    pub updated_at: Option<DateTime<FixedOffset>>,
     /// The open episode's id (see `/api/v1/alerts/history`), while firing.
     pub episode: Option<i64>,
 }
@@ -123,6 +126,7 @@ pub(crate) fn statuses(r: &Reader, s: &AppState, tz: Tz) -> Result<Vec<AlertStat
                 since: row.and_then(|x| x.since).map(|t| stamp(tz, t)),
                 value,
                 value_text: value.map(|v| value_text(rule, v)),
+                updated_at: row.map(|x| stamp(tz, x.updated_at)),
                 episode: row.and_then(|x| x.episode),
             });
         }
