@@ -27,7 +27,7 @@ const HISTORY: i64 = 240;
 fn available(target: usize, tick: i64) -> u32 {
     let t = tick.unsigned_abs() as usize;
     let h = (target.wrapping_mul(2_654_435_761) ^ t.wrapping_mul(40_503)) % 97;
-    if (t / 20 + target) % 7 == 0 {
+    if (t / 20 + target).is_multiple_of(7) {
         (h % 5) as u32
     } else {
         6 + (h % 15) as u32
