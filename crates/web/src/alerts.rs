@@ -326,3 +326,84 @@ impl AlertMetrics {
         Ok(())
     }
 }
+
+/// The dashboard's alert block: firing alerts first, then pending ones, each linking
+/// to its target; nothing when no rule is configured.
+pub(crate) fn dashboard_block(list: &[AlertStatus], rules: usize) -> maud::Markup {
+    let active: Vec<&AlertStatus> = list.iter().filter(|a| a.state != "ok").collect();
+    maud::html! {
+        @if rules > 0 {
+            h2 { "Alerts" }
+            @if active.is_empty() {
+                p.muted { "No alert is firing or pending (" (rules) " rules)." }
+            } @else {
+                table.targets.alerts {
+                    thead { tr {
+                        th scope="col" { "Alert" }
+                        th scope="col" { "Target" }
+                        th scope="col" { "State" }
+                        th scope="col" { "Since" }
+                        th scope="col" { "Condition" }
+                        th scope="col" class="num" { "Value" }
+                    } }
+                    tbody {
+                        @for a in &active {
+                            tr class={ "alert-" (a.state) } {
+                                td { (a.rule) " " span.muted { "(" (a.severity) ")" } }
+                                td { a href={ "/targets/" (crate::dashboard::segment(&a.target)) } { (a.target) } }
+                                td { strong { (a.state) } }
+                                td { (a.since.map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M").to_string())) }
+                                td { code { (a.condition) } }
+                                td class="num" { (a.value_text.clone().unwrap_or_else(|| "no data".to_owned())) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A target page's alert episodes over its range, newest first.
+pub(crate) fn episodes_block(list: &[AlertEpisode], rules: usize) -> maud::Markup {
+    maud::html! {
+        @if rules > 0 {
+            h2 { "Alert episodes" }
+            @if list.is_empty() {
+                p.muted { "No alert fired in this range." }
+            } @else {
+                table.alerts {
+                    thead { tr {
+                        th scope="col" { "Alert" }
+                        th scope="col" { "Fired" }
+                        th scope="col" { "Ended" }
+                        th scope="col" class="num" { "Lasted" }
+                        th scope="col" class="num" { "Worst" }
+                        th scope="col" class="num" { "Notifications" }
+                    } }
+                    tbody {
+                        @for e in list.iter().rev() {
+                            tr {
+                                td { (e.rule) " " span.muted { "(" (e.severity) ", " code { (e.condition) } ")" } }
+                                td { (e.fired_at.format("%Y-%m-%d %H:%M:%S")) }
+                                td { (e.ended_at.map_or_else(|| "firing".to_owned(), |t| format!("{} ({})", t.format("%Y-%m-%d %H:%M:%S"), e.end_reason.as_deref().unwrap_or("")))) }
+                                td class="num" { (lasted(e.duration_seconds)) }
+                                td class="num" { (e.worst.map_or_else(|| "-".to_owned(), |w| format!("{w}"))) }
+                                td class="num" { (e.notifications) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn lasted(secs: i64) -> String {
+    let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
+    match (h, m) {
+        (0, 0) => format!("{s}s"),
+        (0, _) => format!("{m}m {s}s"),
+        _ => format!("{h}h {m}m"),
+    }
+}

@@ -58,9 +58,10 @@ pub(crate) async fn index(
 ) -> Result<Markup, ApiError> {
     Query::parse(raw.as_deref(), NoParams::NAMES)?;
     let now = state.now();
-    let rows = read_quick(&state, move |r, s| {
+    let (rows, alerts) = read_quick(&state, move |r, s| {
         let settings = s.settings();
-        s.inner
+        let rows = s
+            .inner
             .targets
             .iter()
             .map(|t| {
@@ -69,15 +70,23 @@ pub(crate) async fn index(
                     headcount_query::latest(r, target, now, settings.tz, &settings.thresholds)?;
                 Ok((t.config.clone(), latest))
             })
-            .collect::<Result<Vec<_>, ApiError>>()
+            .collect::<Result<Vec<_>, ApiError>>()?;
+        let alerts = if s.inner.alerts.is_empty() {
+            Vec::new()
+        } else {
+            crate::alerts::statuses(r, s, settings.tz)?
+        };
+        Ok((rows, alerts))
     })
     .await?;
+    let rules = state.inner.alerts.len();
     Ok(page(
         "headcount",
         html! {
             h1 { "headcount" }
             p.muted { "Agent availability of every target. Times in " (state.settings().tz.name())
                 ". This page reloads every minute." }
+            (crate::alerts::dashboard_block(&alerts, rules))
             @if rows.is_empty() {
                 p { "No targets are configured." }
             } @else {
@@ -190,6 +199,8 @@ pub(crate) async fn target_page(
 struct PageData {
     latest: Option<Latest>,
     report: Report,
+    /// The target's alert episodes over the range, and how many rules there are.
+    alerts: (Vec<crate::alerts::AlertEpisode>, usize),
 }
 
 fn page_data(
@@ -203,6 +214,18 @@ fn page_data(
     Ok(PageData {
         latest: headcount_query::latest(r, t, now, rq.tz, &rq.thresholds)?,
         report: headcount_query::report(r, t, rq)?,
+        alerts: (
+            if s.inner.alerts.is_empty() {
+                Vec::new()
+            } else {
+                crate::alerts::episodes(r, rq.tz, rq.from, rq.to, now, Some(name))?
+            },
+            s.inner
+                .alerts
+                .iter()
+                .filter(|a| a.targets.iter().any(|t| t == name))
+                .count(),
+        ),
     })
 }
 
@@ -298,6 +321,7 @@ fn target_html(
                         }
                     }
                 }
+                (crate::alerts::episodes_block(&d.alerts.0, d.alerts.1))
                 (report_block(&d.report))
             }
             (footer())

@@ -158,3 +158,29 @@ async fn metrics_has_a_gauge_per_rule_and_target_and_notification_counters() {
         assert!(text.contains(want), "{want} in\n{text}");
     }
 }
+
+#[tokio::test]
+async fn the_dashboard_shows_firing_alerts_first_and_a_target_page_its_episodes() {
+    let f = Fixture::new();
+    store_alerts(&f);
+    let html = get(&app(&f), "/").await.text();
+    let alerts = html.find("<h2>Alerts</h2>").expect("an alerts block");
+    let table = html
+        .find("<table class=\"targets\">")
+        .expect("the targets table");
+    assert!(alerts < table, "alerts come before the targets");
+    assert!(html.contains("<tr class=\"alert-firing\">"), "{html}");
+    assert!(html.contains("href=\"/targets/all\">all</a>"));
+    // sales is ok: not listed among the alerts.
+    let block = &html[alerts..table];
+    assert!(!block.contains("href=\"/targets/sales\""), "{block}");
+
+    let page = get(&app(&f), "/targets/sales?from=now-6h").await.text();
+    assert!(page.contains("<h2>Alert episodes</h2>"), "{page}");
+    assert!(page.contains("2026-11-20 07:00:00"), "fired");
+    assert!(page.contains("2026-11-20 08:00:00 (resolved)"), "ended");
+    assert!(page.contains("1h 0m"), "lasted");
+    // Without rules, neither block shows.
+    let plain = get(&f.app(), "/").await.text();
+    assert!(!plain.contains("<h2>Alerts</h2>"));
+}
