@@ -360,10 +360,32 @@ impl ChannelUrl {
     }
 }
 
+/// Only the scheme and host: the rest of a webhook URL is its secret (Slack's path,
+/// Teams' `sig` parameter).
 impl fmt::Debug for ChannelUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&headcount_convoso::display_url(&self.0))
+        let (scheme, rest) = self.0.split_once("://").unwrap_or(("", &self.0));
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let host = authority.rsplit('@').next().unwrap_or("");
+        write!(f, "{scheme}://{host}/***")
     }
+}
+
+/// A webhook URL: `http` or `https`, a host, no spaces. Unlike the upstream's base
+/// URL, a query is allowed (Teams workflow URLs carry their signature in one).
+fn check_webhook_url(url: &str) -> std::result::Result<(), &'static str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or("not an http or https URL")?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || host.ends_with('@') {
+        return Err("no host");
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("spaces or control characters");
+    }
+    Ok(())
 }
 
 impl ChannelConfig {
@@ -384,8 +406,7 @@ impl ChannelConfig {
             )
         };
         let url = token_from_env("channel URL", var).map_err(|e| at(e.to_string()))?;
-        headcount_convoso::check_base_url(url.trim())
-            .map_err(|why| at(format!("the URL in {var}: {why}")))?;
+        check_webhook_url(url.trim()).map_err(|why| at(format!("the URL in {var}: {why}")))?;
         Ok(Some(ChannelUrl(url.trim().to_owned())))
     }
 
@@ -1063,6 +1084,18 @@ mod tests {
             e.starts_with("config: line 11: channel \"hook\": url_env: the URL in PATH:"),
             "{e}"
         );
+        let teams = ChannelUrl::new(
+            "https://prod-12.westus.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=SECRET".to_owned(),
+        );
+        assert!(check_webhook_url(teams.expose()).is_ok());
+        assert_eq!(
+            format!("{teams:?}"),
+            "https://prod-12.westus.logic.azure.com:443/***"
+        );
+        let slack = ChannelUrl::new("https://hooks.slack.com/services/T0/B0/SECRET".to_owned());
+        assert_eq!(format!("{slack:?}"), "https://hooks.slack.com/***");
+        assert!(check_webhook_url("ftp://x/y").is_err());
+        assert!(check_webhook_url("https:///path").is_err());
         let log = parse("[[channel]]\nname = \"l\"\nkind = \"log\"\n").unwrap();
         assert_eq!(log.channels[0].url().unwrap(), None);
     }

@@ -335,7 +335,7 @@ pub(crate) fn dashboard_block(list: &[AlertStatus], rules: usize) -> maud::Marku
         @if rules > 0 {
             h2 { "Alerts" }
             @if active.is_empty() {
-                p.muted { "No alert is firing or pending (" (rules) " rules)." }
+                p.muted { "No alert is firing or pending (" (rules) (if rules == 1 { " rule" } else { " rules" }) ")." }
             } @else {
                 table.targets.alerts {
                     thead { tr {
