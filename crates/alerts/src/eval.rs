@@ -14,7 +14,9 @@
 //!   not recover, or a gap of more than [`Binding::max_gap`] between two samples
 //!   (downtime) starts the count again.
 //! - `no_data >= N` fires at `last ok sample + N` (or `start + N` when there was
-//!   none), found by [`Machine::advance`], and resolves at the next ok sample.
+//!   none), found by [`Machine::advance`], and resolves at the next ok sample. Due
+//!   while its window is closed, it fires at the first failed sample inside the
+//!   window (or, with no samples at all, when the evaluation finds the window open).
 //! - Active window (`active`, in `[report] timezone`): a sample outside it is not
 //!   evaluated. A pending alert is cancelled there, and a firing one is ended with the
 //!   reason `window_closed` at the first sample outside (its resolve notification
@@ -381,21 +383,31 @@ impl Machine {
             return;
         };
         let due = self.last_ok + secs(n);
-        if self.phase == Phase::Ok && now >= due && rule.active_at(due) {
-            self.phase = Phase::Firing;
-            self.pending_since = Some(self.last_ok);
-            self.fired_at = Some(due);
-            self.last_notified = Some(due);
-            let v = (now - self.last_ok) as f64;
-            self.value = Some(v);
-            self.worst = Some(v);
-            out.push(Event::Fired {
-                pending_at: self.last_ok,
-                at: due,
-                value: Some(secs(n) as f64),
-                worst: Some(secs(n) as f64),
-            });
+        if self.phase != Phase::Ok || now < due {
+            return;
         }
+        // Due inside the window: then. Due while the window was closed: once it is
+        // open, at the first sample (or moment) inside it.
+        let at = if rule.active_at(due) {
+            due
+        } else if rule.active_at(now) {
+            now
+        } else {
+            return;
+        };
+        self.phase = Phase::Firing;
+        self.pending_since = Some(self.last_ok);
+        self.fired_at = Some(at);
+        self.last_notified = Some(at);
+        let v = (at - self.last_ok) as f64;
+        self.value = Some(v);
+        self.worst = Some(v);
+        out.push(Event::Fired {
+            pending_at: self.last_ok,
+            at,
+            value: Some(v),
+            worst: Some(v),
+        });
     }
 }
 
@@ -596,6 +608,29 @@ mod tests {
         assert_eq!(fired(&out).len(), 1);
         m.step(&r, B, &ok(1400, 5), &mut out);
         assert_eq!(ended(&out), [(1400, EndReason::Resolved)]);
+    }
+
+    #[test]
+    fn no_data_due_while_the_window_is_closed_fires_when_it_opens() {
+        // Wednesday 09:00-10:00 New York; 2026-12-02 14:00 UTC is 09:00 there.
+        let r = rule(
+            "when = \"no_data >= 10m\"\nactive = { days = [\"wed\"], hours = \"09:00-10:00\" }\n",
+        );
+        let nine = chrono::Utc
+            .with_ymd_and_hms(2026, 12, 2, 14, 0, 0)
+            .unwrap()
+            .timestamp();
+        let mut m = Machine::new(nine - 3600);
+        let mut out = Vec::new();
+        m.step(&r, B, &ok(nine - 3600, 5), &mut out);
+        for k in 1..=240 {
+            m.step(&r, B, &failed(nine - 3600 + 15 * k), &mut out);
+        }
+        assert_eq!(
+            fired(&out),
+            [nine],
+            "at the first failed sample inside the window"
+        );
     }
 
     #[test]
