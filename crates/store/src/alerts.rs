@@ -575,6 +575,29 @@ mod tests {
     }
 
     #[test]
+    fn a_database_migrated_with_the_placeholder_0005_gets_the_alert_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.db");
+        drop(AlertStore::open(&path).unwrap());
+        {
+            // As a build with `0005_reserved` (SELECT 1) left it: version 6, no tables.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "DROP TABLE alert_state; DROP TABLE alert_episodes; DROP TABLE alert_outbox;",
+            )
+            .unwrap();
+        }
+        let mut s = AlertStore::open(&path).unwrap();
+        s.apply(&[AlertUpdate {
+            state: state("ok", None),
+            events: vec![],
+        }])
+        .unwrap();
+        assert_eq!(s.alert_states().unwrap().len(), 1);
+        assert!(s.due(i64::MAX, 1).unwrap().is_empty());
+    }
+
+    #[test]
     fn a_round_opens_notifies_and_closes_episodes_in_one_transaction() {
         let mut s = AlertStore::open_in_memory().unwrap();
         let opened = EpisodeEvent::Opened {
