@@ -162,6 +162,9 @@ impl Notification {
             Kind::WindowClosed => "ENDED (window closed)",
             Kind::Test => "TEST",
         };
+        if self.kind == Kind::Test {
+            return format!("[{tag}] headcount channel {}", self.target);
+        }
         format!(
             "[{tag}] {} on {} ({})",
             self.rule, self.target, self.severity
@@ -171,6 +174,13 @@ impl Notification {
     /// The facts, one per line.
     #[must_use]
     pub fn facts(&self) -> Vec<(&'static str, String)> {
+        if self.kind == Kind::Test {
+            return vec![
+                ("message", self.condition.clone()),
+                ("sent", self.local(self.at)),
+                ("link", self.link.clone()),
+            ];
+        }
         let mut f = vec![
             ("condition", self.condition.clone()),
             ("threshold", self.threshold.clone()),
@@ -317,7 +327,7 @@ impl Notification {
             rule: "test".to_owned(),
             target: channel.to_owned(),
             severity: "warning".to_owned(),
-            condition: "a test message from headcount alerts test".to_owned(),
+            condition: "a test message from `headcount alerts test`: this channel works".to_owned(),
             threshold: "-".to_owned(),
             value: None,
             worst: None,
