@@ -182,6 +182,43 @@ fn run_fires_a_rule_to_a_webhook_once_and_a_restart_sends_nothing_again() {
     assert_eq!(eps.len(), 1, "{eps:?}");
     assert_eq!(eps[0].notifications, 1);
     assert_eq!(eps[0].ended_at, None);
+
+    // A replay of the stored history finds the episode the live evaluation stored.
+    let (code, stdout, stderr) = common::run(
+        &[
+            "alerts", "replay", "--config", &config, "--from", "now-1h", "--format", "json",
+        ],
+        &[],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let replayed = report["episodes"].as_array().unwrap();
+    assert_eq!(replayed.len(), 1, "{report}");
+    assert_eq!(replayed[0]["fired_at"], eps[0].fired_at, "{report}");
+    assert_eq!(replayed[0]["pending_at"], eps[0].pending_at, "{report}");
+    assert_eq!(report["notifications"], 1);
+
+    // `alerts test` sends one message to the channel now.
+    let (code, stdout, stderr) = common::run(
+        &["alerts", "test", "--config", &config, "--channel", "hook"],
+        &[("HC_TEST_ALERTS_HOOK", hook.as_str())],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.contains("sent a test message to channel \"hook\""),
+        "{stdout}"
+    );
+    let all = bodies.lock().unwrap().clone();
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert_eq!(all[1]["version"], "4");
+    assert!(
+        all[1]["commonAnnotations"]["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("[TEST]"),
+        "{}",
+        all[1]
+    );
 }
 
 #[test]
