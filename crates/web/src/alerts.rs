@@ -4,13 +4,14 @@
 //! rules come from the config; their state, episodes and outbox from the database
 //! (headcount_store's `alerts` module), written by `headcount run` or `collect`.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use axum::extract::{RawQuery, State};
 use chrono::{DateTime, FixedOffset, TimeZone};
 use chrono_tz::Tz;
 use headcount_config::{AlertConfig, Condition, fmt_value};
-use headcount_store::{AlertReads, ChannelCounts, Reader};
+use headcount_store::{AlertReads, AlertStateRow, ChannelCounts, Reader};
 use prometheus_client::encoding::DescriptorEncoder;
 use prometheus_client::metrics::MetricType;
 use serde::Serialize;
@@ -110,12 +111,14 @@ fn stamp(tz: Tz, ts: i64) -> DateTime<FixedOffset> {
 /// in config order).
 pub(crate) fn statuses(r: &Reader, s: &AppState, tz: Tz) -> Result<Vec<AlertStatus>, ApiError> {
     let stored = r.alert_states()?;
+    let by_key: HashMap<(&str, &str), &AlertStateRow> = stored
+        .iter()
+        .map(|x| ((x.rule.as_str(), x.target.as_str()), x))
+        .collect();
     let mut out = Vec::new();
     for rule in &s.inner.alerts {
         for target in &rule.targets {
-            let row = stored
-                .iter()
-                .find(|x| x.rule == rule.name && x.target == *target);
+            let row = by_key.get(&(rule.name.as_str(), target.as_str())).copied();
             let value = row.and_then(|x| x.value);
             out.push(AlertStatus {
                 rule: rule.name.clone(),
@@ -251,13 +254,16 @@ impl AlertMetrics {
         if s.inner.alerts.is_empty() {
             return Ok(AlertMetrics::default());
         }
-        let stored = r.alert_states()?;
+        let firing_now: std::collections::HashSet<(String, String)> = r
+            .alert_states()?
+            .into_iter()
+            .filter(|x| x.phase == "firing")
+            .map(|x| (x.rule, x.target))
+            .collect();
         let mut states = Vec::new();
         for rule in &s.inner.alerts {
             for target in &rule.targets {
-                let firing = stored
-                    .iter()
-                    .any(|x| x.rule == rule.name && x.target == *target && x.phase == "firing");
+                let firing = firing_now.contains(&(rule.name.clone(), target.clone()));
                 states.push((rule.name.clone(), target.clone(), firing));
             }
         }
