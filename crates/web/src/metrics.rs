@@ -249,7 +249,11 @@ impl Snapshot {
             heartbeat_age: run.map(|run| now - run.heartbeat_at),
             collector: None,
             export: r.export_status()?,
-            alerts: crate::alerts::AlertMetrics::read(r, s)?,
+            // The alert part never costs the rest of the scrape.
+            alerts: crate::alerts::AlertMetrics::read(r, s).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "metrics: alert state unreadable; alert metrics left out");
+                crate::alerts::AlertMetrics::default()
+            }),
         })
     }
 }
