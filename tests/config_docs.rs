@@ -96,6 +96,11 @@ fn probe(section: &str) -> String {
         "target" => format!("{upstream}{target}zz_probe = 1\n"),
         "sla" => format!("{upstream}{target}[[sla]]\nzz_probe = 1\n"),
         "sla.hours" => format!("{upstream}{target}[[sla]]\nhours = {{ zz_probe = 1 }}\n"),
+        "alert" => format!("{upstream}{target}[[alert]]\nzz_probe = 1\n"),
+        "channel" => format!("{upstream}{target}[[channel]]\nzz_probe = 1\n"),
+        "alert.active" => {
+            format!("{upstream}{target}[[alert]]\nactive = {{ zz_probe = 1 }}\n")
+        }
         other => format!("[{other}]\nzz_probe = 1\n{upstream}{target}"),
     }
 }
@@ -128,8 +133,7 @@ fn the_reference_documents_exactly_the_keys_the_parser_accepts() {
     ];
     let top = accepted_keys("");
     let mut want_top: Vec<&str> = tables.to_vec();
-    want_top.push("target");
-    want_top.push("sla");
+    want_top.extend(["target", "sla", "alert", "channel"]);
     assert_eq!(
         top.iter().map(String::as_str).collect::<BTreeSet<_>>(),
         want_top.into_iter().collect(),
@@ -150,6 +154,7 @@ fn the_reference_documents_exactly_the_keys_the_parser_accepts() {
                     | "export.remote_write"
                     | "export.remote_write.basic_auth"
                     | "sla.hours"
+                    | "alert.active"
             ) {
                 pending.push(dotted);
             } else {

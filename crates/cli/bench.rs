@@ -25,6 +25,7 @@
 //! RSS). Timings are medians of several runs after a warm-up, because the machine may
 //! be busy with other work; the first line says how busy it was.
 
+mod alerts;
 mod chart;
 mod child;
 mod collector;
@@ -51,7 +52,8 @@ use headcount_store::{ImportRow, TargetId};
 /// `/api/v1/targets/sales/latest` over loopback; runs the collector with 1,000 targets
 /// against the simulator. Prints each figure beside its bar, `ok` or `MISSED`, and a
 /// summary line. Generating the data is not measured. Sections run in this order,
-/// whatever order --section names them in: ingest, query, chart, planner, http, collector;
+/// whatever order --section names them in: ingest, query, chart, planner, http, collector, export,
+/// alerts;
 /// those that read the history prepare it (unmeasured) when `ingest` does not run.
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
@@ -81,6 +83,7 @@ const SECTIONS: &[(&str, Section)] = &[
     ("http", http::run),
     ("collector", collector::run),
     ("export", export::run),
+    ("alerts", alerts::run),
 ];
 
 fn section_names() -> PossibleValuesParser {
@@ -631,7 +634,8 @@ mod tests {
                 "planner",
                 "http",
                 "collector",
-                "export"
+                "export",
+                "alerts"
             ]
         );
         let parser = section_names();

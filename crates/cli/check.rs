@@ -36,6 +36,27 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
         args.config.display(),
         config.targets.len()
     );
+    if !config.alerts.is_empty() || !config.channels.is_empty() {
+        // A channel's URL variable unset is a config error, as `run` would find it.
+        for c in &config.channels {
+            c.url().map_err(crate::usage)?;
+        }
+        let channels: Vec<String> = config
+            .channels
+            .iter()
+            .map(|c| format!("{} ({})", c.name, c.kind.as_str()))
+            .collect();
+        println!(
+            "alerts:   {} rule{}; channels: {}",
+            config.alerts.len(),
+            if config.alerts.len() == 1 { "" } else { "s" },
+            if channels.is_empty() {
+                "none".to_owned()
+            } else {
+                channels.join(", ")
+            }
+        );
+    }
     let token = config.upstream_token().map_err(crate::usage)?;
 
     let path = config.storage.path.clone();

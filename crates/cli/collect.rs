@@ -29,7 +29,8 @@ pub struct Args {
 /// Runs the collector of `config` (read by `main` from `Args::config`) until Ctrl-C or
 /// SIGTERM.
 ///
-/// With `[export.remote_write]`, the exporter runs beside it and stops with it.
+/// With `[export.remote_write]`, the exporter runs beside it and stops with it; with
+/// `[[alert]]` rules, so do their evaluation and delivery.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let token = config.upstream_token().map_err(crate::usage)?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -40,12 +41,16 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
     };
     let exporter = crate::export::start_exporter(&config, stopped())?;
+    let alerting = crate::alerts::start_alerts(&config, stopped())?;
     let collector = Collector::new(config, token).map_err(classify)?;
     let collected = collector.run(crate::signal::shutdown_signal()).await;
     // The collector has stopped (and flushed): the exporter sends on until the stop.
     let _ = stop_tx.send(true);
     if let Some(exporter) = exporter {
         exporter.await.context("exporter task")??;
+    }
+    if let Some(alerting) = alerting {
+        alerting.await.context("alerts task")??;
     }
     collected.map_err(classify)?;
     Ok(())

@@ -107,6 +107,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         ..SimulatorConfig::default()
     })?;
     let center = sim.center().clone();
+    // Clones share the scenarios: one staged here shows in the simulator's answers.
+    let live_center = center.clone();
     let sim_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .context("simulator: cannot listen on a loopback port")?;
@@ -162,6 +164,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     }
 
     print_banner(web_addr, sim_addr, &files, wrote_config.as_ref());
+    stage_short_staffing(&live_center);
     let token = AuthToken::new(TOKEN.to_owned());
     let result = crate::run::run_service(config, token, listener, stopped()).await;
     let _ = sim_stop.send(());
@@ -185,6 +188,7 @@ fn print_banner(web: SocketAddr, sim: SocketAddr, files: &DemoFiles, config: Opt
     println!("  curl -o sales.png '{base}/charts/sales/timeline.png?from=now-7d'");
     println!("  curl '{base}/api/v1/targets/sales/samples.csv?from=now-1h'");
     println!("  curl {base}/metrics");
+    println!("  curl {base}/api/v1/alerts");
     if let Some(path) = config {
         let me = invoked_as();
         println!(
@@ -201,6 +205,32 @@ fn print_banner(web: SocketAddr, sim: SocketAddr, files: &DemoFiles, config: Opt
         "Collecting live every {STEP} s from the simulator at http://{sim}/v1 into {}. Ctrl-C stops.",
         files.db.display()
     );
+}
+
+/// When the demo's short-staffing scenario starts after the demo does, and how long
+/// it lasts (seconds).
+const SHORT_STAFFED_AFTER: i64 = 60;
+const SHORT_STAFFED_FOR: i64 = 300;
+
+/// Stages the scenario that shows the demo's alert fire and resolve: from a minute
+/// after now, for five minutes, no agent of campaign 111 (sales) is ready.
+fn stage_short_staffing(center: &Center) {
+    let now = chrono::Utc::now().timestamp();
+    let scenario = headcount_simulator::Scenario {
+        filter: headcount_simulator::Filter::campaign(111),
+        available_factor: 0.0,
+        from: now + SHORT_STAFFED_AFTER,
+        until: now + SHORT_STAFFED_AFTER + SHORT_STAFFED_FOR,
+    };
+    match center.set_scenarios(vec![scenario]) {
+        Ok(()) => println!(
+            "In {SHORT_STAFFED_AFTER} s, sales is short-staffed for {} minutes (a simulator scenario): \
+             the alert \"sales-short-staffed\" fires about a minute later and resolves after it ends \
+             (the log says so; see /api/v1/alerts and /api/v1/alerts/history).",
+            SHORT_STAFFED_FOR / 60
+        ),
+        Err(e) => tracing::warn!(error = %e, "demo: the short-staffing scenario was refused"),
+    }
 }
 
 /// How to run this binary again from the current directory: the path it was started
@@ -299,6 +329,24 @@ skills = ["spanish"]
 [[target]]
 name = "agent-12345"             # the reference's user: weekdays 08:00-16:30
 user_id = 12345
+
+# A staffing alert: sales with under 5% of its agents ready for a minute fires; it
+# resolves once 10% or more have been ready for a minute (no flapping in between).
+# The demo makes sales short-staffed for a few minutes after it starts (a simulator
+# scenario, as `PUT /_sim/scenario` stages one) to show it fire and resolve.
+[[alert]]
+name = "sales-short-staffed"
+targets = ["sales"]
+when = "available_pct < 5"
+for = "1m"
+recover_when = "available_pct >= 10"
+recover_for = "1m"
+severity = "critical"
+channels = ["log"]
+
+[[channel]]
+name = "log"
+kind = "log"                     # or webhook, slack, teams, with url_env
 "#,
         config = files.config.display(),
     )

@@ -10,6 +10,8 @@
 //!   config, checking a setup, loading history; `util.rs`: their config helpers.
 //! - `export.rs`: `headcount export --remote-write`, history replayed to Prometheus,
 //!   and the live exporter `run` and `collect` start.
+//! - `alerts.rs`: `headcount alerts replay|test`, and the live alerting `run` and
+//!   `collect` start.
 //! - `report.rs`: `headcount report`, a target's report as tables, JSON or CSV.
 //! - `chart.rs`: `headcount chart`, a target's chart as a PNG or SVG file.
 //! - `sla.rs`: `headcount sla`, an SLA's compliance per period; `readiness.rs`:
@@ -19,6 +21,7 @@
 //! - `bench.rs` (with `bench/`): `headcount bench`, the quality bars measured.
 //! - `signal.rs`: the one shutdown signal (Ctrl-C and SIGTERM) every long-running command uses.
 
+mod alerts;
 mod bench;
 mod chart;
 mod check;
@@ -129,6 +132,7 @@ enum Command {
     Readiness(readiness::Args),
     Bench(bench::Args),
     Export(export::Args),
+    Alerts(alerts::Args),
 }
 
 impl Command {
@@ -146,6 +150,7 @@ impl Command {
             Command::Sla(a) => Some(&a.config),
             Command::Readiness(a) => Some(&a.config),
             Command::Export(a) => Some(&a.config),
+            Command::Alerts(a) => Some(a.config()),
             Command::Demo(_) | Command::Simulate(_) | Command::Init(_) | Command::Bench(_) => None,
         }
     }
@@ -218,6 +223,7 @@ async fn dispatch(
         Command::Readiness(args) => readiness::run(args, loaded()?).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Export(args) => export::run(args, loaded()?).await,
+        Command::Alerts(args) => alerts::run(args, loaded()?).await,
     }
 }
 

@@ -99,6 +99,7 @@ pub async fn run_service(
         let _ = rx.wait_for(|stop| *stop).await;
     };
     let exporter = crate::export::start_exporter(&config_export, stopped(stop_rx.clone()))?;
+    let alerting = crate::alerts::start_alerts(&config_export, stopped(stop_rx.clone()))?;
     let mut collecting = tokio::spawn(collector.run(stopped(stop_rx.clone())));
     let mut web = tokio::spawn({
         let (waiting, serving) = (stopped(stop_rx.clone()), stopped(stop_rx));
@@ -140,6 +141,15 @@ pub async fn run_service(
             Ok(Err(e)) => tracing::error!(error = %e, "remote write: the exporter failed"),
             Err(e) => {
                 tracing::error!(error = %format!("{e:#}"), "remote write: the exporter failed")
+            }
+        }
+    }
+    if let Some(alerting) = alerting {
+        match alerting.await.context("alerts task") {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "alerts: evaluation and delivery failed"),
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "alerts: evaluation and delivery failed")
             }
         }
     }

@@ -7,7 +7,7 @@ mod common;
 
 use headcount_chart::{Format, Options, Theme, render_compare, render_sla};
 use headcount_query::{
-    Condition, Measure, Period, SeriesRef, Settings, SlaConfig, SlaQuery, Step, Unknown, Window,
+    Measure, Period, SeriesRef, Settings, SlaCondition, SlaConfig, SlaQuery, Step, Unknown, Window,
     compare, sla_report,
 };
 use headcount_simulator::{Center, CenterConfig, Filter};
@@ -27,7 +27,7 @@ fn main() {
     let sla = SlaConfig {
         name: "sales-staffed".into(),
         target: "sales".into(),
-        condition: Condition::parse("available >= 6").unwrap(),
+        condition: SlaCondition::parse("available >= 6").unwrap(),
         hours: Window::default(),
         objective: 90.0,
         period: Period::Week,

@@ -102,7 +102,7 @@ use headcount_query::{
     CompareSeries, Forecast, Profile, ReportQuery, Series, SeriesQuery, SeriesRef, SlaReport,
     Thresholds, Trend,
 };
-use headcount_store::{BUCKET_SECS, Reads};
+use headcount_store::{AlertReads, BUCKET_SECS, Reads};
 
 pub use options::{Format, Kind, Options, Part, Theme, UnknownName};
 
@@ -115,6 +115,9 @@ pub struct ChartData<'a> {
     pub thresholds: &'a Thresholds,
     /// Timeline and utilization (which name the series' own span and zone).
     pub series: Option<&'a Series>,
+    /// Timeline and utilization: alert episodes of the target, `(fired, ended)` in UTC
+    /// seconds (an open one ends at the series' end), marked along the top.
+    pub alerts: &'a [(i64, i64)],
     /// Heatmap and peak.
     pub profile: Option<&'a Profile>,
     /// Trend: the days of `range`, and, to tell whether the first days' 7-day averages
@@ -207,6 +210,7 @@ pub fn render(kind: Kind, data: &ChartData<'_>, opts: &Options) -> Result<Vec<u8
                     target,
                     series,
                     range,
+                    alerts: data.alerts,
                 },
             )
         }
@@ -217,6 +221,7 @@ pub fn render(kind: Kind, data: &ChartData<'_>, opts: &Options) -> Result<Vec<u8
                 series,
                 range: ChartRange::of_series(series),
                 thresholds: data.thresholds,
+                alerts: data.alerts,
             };
             canvas::render(opts, &chart)
         }
@@ -262,7 +267,7 @@ pub fn render(kind: Kind, data: &ChartData<'_>, opts: &Options) -> Result<Vec<u8
 /// the web server and `headcount chart`, so both give the same picture.
 ///
 /// Timeline and utilization read [`headcount_query::series`] with `series` (and its
-/// thresholds); heatmap and peak [`headcount_query::report_profile`], trend
+/// thresholds) and the target's alert episodes over it; heatmap and peak [`headcount_query::report_profile`], trend
 /// [`headcount_query::report_trend`] (from 7 days before `report.from`, for the 7-day
 /// averages' count of days) and [`headcount_query::report_forecast`], each with
 /// `report` (and its thresholds) and [`ChartRange::of_report`] as the range. Nothing
@@ -271,7 +276,7 @@ pub fn render(kind: Kind, data: &ChartData<'_>, opts: &Options) -> Result<Vec<u8
 /// # Errors
 /// Query errors (bad ranges, too many buckets) and drawing errors.
 pub fn render_from_store(
-    reads: &impl Reads,
+    reads: &(impl Reads + AlertReads),
     target: SeriesRef<'_>,
     kind: Kind,
     series: &SeriesQuery,
@@ -282,6 +287,7 @@ pub fn render_from_store(
         target: target.name,
         thresholds: &report.thresholds,
         series: None,
+        alerts: &[],
         profile: None,
         trend: None,
         forecast: None,
@@ -290,9 +296,17 @@ pub fn render_from_store(
     match kind {
         Kind::Timeline | Kind::Utilization => {
             let s = headcount_query::series(reads, target, series)?;
+            let (from, to) = (s.from.timestamp(), s.to.timestamp());
+            let alerts: Vec<(i64, i64)> = reads
+                .alert_episodes(from, to, Some(target.name))
+                .map_err(headcount_query::Error::from)?
+                .into_iter()
+                .map(|e| (e.fired_at, e.ended_at.unwrap_or(to)))
+                .collect();
             let data = ChartData {
                 thresholds: &series.thresholds,
                 series: Some(&s),
+                alerts: &alerts,
                 ..base
             };
             render(kind, &data, opts)

@@ -1,6 +1,7 @@
 //! The timeline and utilization charts: a bucketed series over time. Both mark the
 //! series' gaps the same way, shaded over the plot's whole height and named in the
-//! legend: buckets where every poll failed, and recorder downtime.
+//! legend: buckets where every poll failed, and recorder downtime. Alert episodes
+//! (while an alert fired on the target) are a red strip along the plot's top edge.
 
 use headcount_query::{Point, Series, State, Thresholds};
 use plotters::coord::Shift;
@@ -15,6 +16,7 @@ pub(crate) struct Timeline<'a> {
     pub target: &'a str,
     pub series: &'a Series,
     pub range: ChartRange,
+    pub alerts: &'a [(i64, i64)],
 }
 
 /// Utilization over time over the threshold bands.
@@ -23,6 +25,7 @@ pub(crate) struct Utilization<'a> {
     pub series: &'a Series,
     pub range: ChartRange,
     pub thresholds: &'a Thresholds,
+    pub alerts: &'a [(i64, i64)],
 }
 
 fn mid(p: &Point) -> f64 {
@@ -39,10 +42,12 @@ struct Gaps {
     failed: Vec<(f64, f64)>,
     /// Recorder downtime.
     down: Vec<(f64, f64)>,
+    /// Alert episodes: while an alert fired on the target.
+    alerts: Vec<(f64, f64)>,
 }
 
 impl Gaps {
-    fn of(s: &Series) -> Gaps {
+    fn of(s: &Series, alerts: &[(i64, i64)]) -> Gaps {
         let mut failed: Vec<(f64, f64)> = Vec::new();
         for p in s.points.iter().filter(|p| p.samples == 0 && p.failed > 0) {
             let (a, b) = (p.start.timestamp() as f64, p.end.timestamp() as f64);
@@ -56,7 +61,17 @@ impl Gaps {
             .iter()
             .map(|d| (d.from.timestamp() as f64, d.to.timestamp() as f64))
             .collect();
-        Gaps { failed, down }
+        let (from, to) = (s.from.timestamp(), s.to.timestamp());
+        let alerts = alerts
+            .iter()
+            .filter(|(a, b)| *a < to && *b > from)
+            .map(|&(a, b)| (a as f64, b as f64))
+            .collect();
+        Gaps {
+            failed,
+            down,
+            alerts,
+        }
     }
 
     /// Their legend entries: only those the chart shows.
@@ -67,6 +82,12 @@ impl Gaps {
         }
         if !self.down.is_empty() {
             out.push(Item::new(Swatch::Tint(cx.pal.downtime), "recorder down"));
+        }
+        if !self.alerts.is_empty() {
+            out.push(Item::new(
+                Swatch::Tint(cx.pal.state(State::Critical)),
+                "alert firing",
+            ));
         }
         out
     }
@@ -94,6 +115,15 @@ impl Gaps {
                 root.draw(&Rectangle::new(r, fill))?;
             }
         }
+        // A strip along the top, a twentieth of the height: it does not hide the
+        // utilization chart's state bands or the lines.
+        let (y0, y1) = plot.y;
+        let strip = (y1 - (y1 - y0) / 20.0, y1);
+        for &span in &self.alerts {
+            if let Some(r) = plot.rect(span, strip) {
+                root.draw(&Rectangle::new(r, pal.state(State::Critical).filled()))?;
+            }
+        }
         Ok(())
     }
 }
@@ -102,7 +132,7 @@ impl Paint for Timeline<'_> {
     fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, cx: &Cx) -> Drawn {
         let s = self.series;
         let pal = &cx.pal;
-        let gaps = Gaps::of(s);
+        let gaps = Gaps::of(s, self.alerts);
         let mut legend = vec![
             Item::new(Swatch::LineBand(pal.available), "available"),
             Item::new(Swatch::LineBand(pal.logged_in), "logged in"),
@@ -176,7 +206,7 @@ impl Paint for Utilization<'_> {
             (State::Warning, m, w, format!("warning {m:.0}–{w:.0}%")),
             (State::Critical, w, 100.0, format!("critical > {w:.0}%")),
         ];
-        let gaps = Gaps::of(s);
+        let gaps = Gaps::of(s, self.alerts);
         let mut legend = vec![Item::new(Swatch::Line(pal.utilization), "utilization")];
         // The gaps before the bands: on small pictures, where entries are dropped from
         // the end, knowing why the line breaks matters more than naming each band.

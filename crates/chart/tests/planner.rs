@@ -4,8 +4,8 @@
 
 use headcount_chart::{Format, Options, Theme, render_compare, render_sla};
 use headcount_query::{
-    Condition, Measure, Period, SeriesQuery, SeriesRef, Settings, SlaConfig, SlaQuery, SlaReport,
-    Step, Thresholds, Unknown, Window, compare, sla_report,
+    Measure, Period, SeriesQuery, SeriesRef, Settings, SlaCondition, SlaConfig, SlaQuery,
+    SlaReport, Step, Thresholds, Unknown, Window, compare, sla_report,
 };
 use headcount_store::{Sample, Store, TargetId};
 
@@ -72,7 +72,7 @@ fn sla_fixture() -> SlaReport {
     let sla = SlaConfig {
         name: "staffed".into(),
         target: "sales".into(),
-        condition: Condition::parse("available >= 10").unwrap(),
+        condition: SlaCondition::parse("available >= 10").unwrap(),
         hours: Window::default(),
         objective: 95.0,
         period: Period::Day,
@@ -183,7 +183,7 @@ fn empty_planner_charts_say_no_data() {
     let sla = SlaConfig {
         name: "s".into(),
         target: "sales".into(),
-        condition: Condition::parse("available >= 1").unwrap(),
+        condition: SlaCondition::parse("available >= 1").unwrap(),
         hours: Window::default(),
         objective: 90.0,
         period: Period::Week,

@@ -129,6 +129,7 @@ impl Fetched {
             target: "sales",
             thresholds: &self.thresholds,
             series: Some(&self.series),
+            alerts: &[],
             profile: Some(&self.profile),
             trend: Some(&self.trend),
             forecast: Some(&self.forecast),
@@ -907,5 +908,38 @@ fn the_no_agents_key_entry_shares_the_row_of_the_other_states() {
             // Only where the picture is too small for the shares panel at all.
             assert!(w < 400, "{w}x{h}: {texts:?}");
         }
+    }
+}
+
+#[test]
+fn alert_episodes_are_marked_on_the_timeline_and_utilization_with_a_legend_entry() {
+    let f = fixture();
+    let sq = series_query(7);
+    let rq = report_query(14, Thresholds::default());
+    let fetched = Fetched::of(&f, &sq, &rq);
+    let from = fetched.series.from.timestamp();
+    let spans = [(from + 86_400, from + 90_000)];
+    let rects = |b: &[u8]| std::str::from_utf8(b).unwrap().matches("<rect").count();
+    for kind in [Kind::Timeline, Kind::Utilization] {
+        let o = opts(1000, 500, Theme::Light, Format::Svg);
+        let plain = render(kind, &fetched.data(), &o).unwrap();
+        let marked = render(
+            kind,
+            &ChartData {
+                alerts: &spans,
+                ..fetched.data()
+            },
+            &o,
+        )
+        .unwrap();
+        assert!(rects(&marked) > rects(&plain), "{kind}: the strip is drawn");
+        assert!(
+            svg_texts(&marked).iter().any(|t| t == "alert firing"),
+            "{kind}"
+        );
+        assert!(
+            !svg_texts(&plain).iter().any(|t| t == "alert firing"),
+            "{kind}"
+        );
     }
 }

@@ -54,6 +54,7 @@ pub fn run(bench: &mut Bench) -> anyhow::Result<Vec<Figure>> {
         target: target.name,
         thresholds: &thresholds,
         series: Some(&series),
+        alerts: &[],
         profile: None,
         trend: None,
         forecast: None,

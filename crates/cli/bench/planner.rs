@@ -6,7 +6,7 @@
 //! in the `query` section.
 
 use chrono_tz::Tz;
-use headcount_config::{Condition, Period, SlaConfig, Unknown, Window};
+use headcount_config::{Period, SlaCondition, SlaConfig, Unknown, Window};
 use headcount_query::{
     Measure, SeriesQuery, SeriesRef, Settings, SlaQuery, Step, Thresholds, compare, sla_report,
 };
@@ -38,7 +38,7 @@ pub fn run(bench: &mut Bench) -> anyhow::Result<Vec<Figure>> {
     let sla = SlaConfig {
         name: "staffed".into(),
         target: "sales".into(),
-        condition: Condition::parse("available >= 10")
+        condition: SlaCondition::parse("available >= 10")
             .map_err(|e| anyhow::anyhow!("condition: {e}"))?,
         hours: Window::default(),
         objective: 95.0,

@@ -22,9 +22,12 @@
 //! - `window`: [`Window`], local weekdays and hours (the peak window).
 //! - `duration`: [`parse_duration`], [`fmt_duration`], [`Retention`].
 //! - `export`: [`ExportConfig`], `[export.remote_write]` and its credentials.
-//! - `sla`: [`SlaConfig`], `[[sla]]`: service-level objectives and their [`Condition`].
+//! - `sla`: [`SlaConfig`], `[[sla]]`: service-level objectives and their [`SlaCondition`].
+//! - `alert`: [`AlertConfig`] and [`ChannelConfig`], `[[alert]]` rules and
+//!   `[[channel]]` receivers (their URLs read from the environment).
 //! - `error`: [`Error`].
 
+mod alert;
 mod duration;
 mod error;
 mod export;
@@ -47,6 +50,11 @@ use headcount_convoso::{AuthToken, Client, ClientConfig, Filters, Method};
 use toml::Spanned;
 use toml::de::DeTable;
 
+pub use alert::{
+    AlertCondition, AlertConfig, ChannelConfig, ChannelKind, ChannelUrl, DEFAULT_ALERT_FOR,
+    DEFAULT_CHANNEL_TIMEOUT, DEFAULT_GIVE_UP_AFTER, DEFAULT_RECOVER_FOR, Measure, Op, Severity,
+    Test, fmt_value, rank_state, state_rank,
+};
 pub use duration::{Retention, fmt_duration, parse_duration};
 pub use error::{Error, Result};
 pub use export::{
@@ -54,7 +62,7 @@ pub use export::{
     MAX_BATCH_SIZE, RESERVED_LABELS, RemoteWriteAuth, RemoteWriteConfig, Secret,
 };
 pub use schedule::Schedule;
-pub use sla::{Condition, DEFAULT_OBJECTIVE, Period, SlaConfig, Unknown};
+pub use sla::{DEFAULT_OBJECTIVE, Period, SlaCondition, SlaConfig, Unknown};
 pub use state::{State, Thresholds};
 pub use target::{TargetConfig, filters_json};
 pub use window::{DAY_NAMES, Window, WindowText, day_name, parse_day};
@@ -115,6 +123,10 @@ pub struct Config {
     pub targets: Vec<TargetConfig>,
     /// `[[sla]]`: service-level objectives, in file order; names are unique.
     pub slas: Vec<SlaConfig>,
+    /// `[[alert]]`: staffing alert rules, in file order; names are unique.
+    pub alerts: Vec<AlertConfig>,
+    /// `[[channel]]`: where alert notifications go; names are unique.
+    pub channels: Vec<ChannelConfig>,
 }
 
 /// `[upstream]`.
@@ -169,6 +181,9 @@ pub struct WebConfig {
     /// Origins whose browser pages may call the server (CORS), e.g.
     /// `https://grafana.example.com`, or `*` for any; none by default.
     pub cors_origins: Vec<String>,
+    /// The dashboard's address as people reach it, for links in alert messages
+    /// (default `http://` and `listen`).
+    pub public_url: String,
 }
 
 /// `[log]`.
@@ -249,6 +264,18 @@ impl Config {
             timeout: self.upstream.timeout,
             max_agents: self.upstream.max_agents,
         }
+    }
+
+    /// The alert rule called `name`.
+    #[must_use]
+    pub fn alert(&self, name: &str) -> Option<&AlertConfig> {
+        self.alerts.iter().find(|a| a.name == name)
+    }
+
+    /// The channel called `name`.
+    #[must_use]
+    pub fn channel(&self, name: &str) -> Option<&ChannelConfig> {
+        self.channels.iter().find(|c| c.name == name)
     }
 
     /// The target called `name`.
@@ -369,6 +396,8 @@ impl Checker<'_> {
         let log = self.log(raw.log)?;
         let export = self.export(raw.export)?;
         let slas = self.slas(raw.sla, &targets)?;
+        let channels = self.channels(raw.channel)?;
+        let alerts = self.alerts(raw.alert, &targets, &channels)?;
         Ok(Config {
             source: None,
             upstream,
@@ -380,6 +409,8 @@ impl Checker<'_> {
             export,
             targets,
             slas,
+            alerts,
+            channels,
         })
     }
 
@@ -791,9 +822,9 @@ impl Checker<'_> {
     }
 
     fn web(&self, raw: Option<raw::RawWeb>) -> Result<WebConfig> {
-        let (listen, env, cors) = match raw {
-            Some(w) => (w.listen, w.api_token_env, w.cors_origins),
-            None => (None, None, None),
+        let (listen, env, cors, public_url) = match raw {
+            Some(w) => (w.listen, w.api_token_env, w.cors_origins, w.public_url),
+            None => (None, None, None, None),
         };
         let listen = match listen {
             Some(l) => l.get_ref().trim().parse::<SocketAddr>().map_err(|_| {
@@ -824,10 +855,19 @@ impl Checker<'_> {
             })?;
             cors_origins.push(o.to_owned());
         }
+        let public_url = match public_url {
+            None => format!("http://{listen}"),
+            Some(u) => {
+                headcount_convoso::check_base_url(u.get_ref())
+                    .map_err(|why| self.err(&u, format!("web.public_url: {why}")))?;
+                u.into_inner().trim().trim_end_matches('/').to_owned()
+            }
+        };
         Ok(WebConfig {
             listen,
             api_token_env,
             cors_origins,
+            public_url,
         })
     }
 

@@ -23,6 +23,8 @@ pub(super) struct RawConfig {
     pub export: Option<Spanned<RawExport>>,
     pub target: Option<Spanned<Vec<Spanned<RawTarget>>>>,
     pub sla: Option<Spanned<Vec<Spanned<RawSla>>>>,
+    pub alert: Option<Spanned<Vec<Spanned<RawAlert>>>>,
+    pub channel: Option<Spanned<Vec<Spanned<RawChannel>>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,6 +81,7 @@ pub(super) struct RawWeb {
     pub listen: Option<Spanned<String>>,
     pub api_token_env: Option<Spanned<String>>,
     pub cors_origins: Option<Spanned<Vec<Spanned<String>>>>,
+    pub public_url: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -134,6 +137,41 @@ pub(super) struct RawSla {
     pub objective: Option<Spanned<f64>>,
     pub period: Option<Spanned<String>>,
     pub unknown: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAlert {
+    pub name: Option<Spanned<String>>,
+    pub targets: Option<Spanned<Vec<Spanned<String>>>>,
+    pub when: Option<Spanned<String>>,
+    #[serde(rename = "for")]
+    pub hold_for: Option<Spanned<String>>,
+    pub recover_when: Option<Spanned<String>>,
+    pub recover_for: Option<Spanned<String>>,
+    pub active: Option<Spanned<RawActive>>,
+    pub repeat: Option<Spanned<String>>,
+    pub send_resolved: Option<Spanned<bool>>,
+    pub severity: Option<Spanned<String>>,
+    pub channels: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawActive {
+    pub days: Option<Vec<Spanned<String>>>,
+    pub hours: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawChannel {
+    pub name: Option<Spanned<String>>,
+    pub kind: Option<Spanned<String>>,
+    pub url_env: Option<Spanned<String>>,
+    pub severities: Option<Spanned<Vec<Spanned<String>>>>,
+    pub timeout: Option<Spanned<String>>,
+    pub give_up_after: Option<Spanned<String>>,
 }
 
 /// An ID written as a TOML string (`"111"`, or a list `"111,112"`), an integer

@@ -1,7 +1,7 @@
 //! `[[sla]]`: service-level objectives over a target's history.
 //!
 //! An SLA names a target, a condition each ok sample either meets or breaches
-//! ([`Condition`]), the local hours it applies to (a [`Window`], as the peak window:
+//! ([`SlaCondition`]), the local hours it applies to (a [`Window`], as the peak window:
 //! weekdays and `HH:MM-HH:MM` in `[report] timezone`), an objective (the percent of
 //! in-window time that must meet the condition) and the period it is judged over
 //! ([`Period`]: local day, week or month). Time with failed polls or recorder
@@ -33,7 +33,7 @@ pub struct SlaConfig {
     /// The configured target it judges.
     pub target: String,
     /// What a sample must show to meet the SLA.
-    pub condition: Condition,
+    pub condition: SlaCondition,
     /// The local weekdays and hours it applies to (default Mon–Fri 09:00–17:00).
     pub hours: Window,
     /// Percent of counted in-window time that must meet the condition, in `(0, 100]`
@@ -50,7 +50,7 @@ pub struct SlaConfig {
 /// What one ok sample must show: `available >= N`, `available_pct >= X` or
 /// `state >= S` (no worse than S). `>` is accepted and kept as written.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Condition {
+pub enum SlaCondition {
     /// At least this many agents available.
     Available {
         /// The bound.
@@ -77,27 +77,27 @@ pub enum Condition {
     },
 }
 
-impl Condition {
+impl SlaCondition {
     /// Whether a sample of `available` of `logged_in` agents meets the condition,
     /// states judged by `th`. Percentages compare exactly: `100·a ≥ X·l`.
     #[must_use]
     pub fn meets(&self, available: u32, logged_in: u32, th: &Thresholds) -> bool {
         match *self {
-            Condition::Available { min, strict } => {
+            SlaCondition::Available { min, strict } => {
                 if strict {
                     available > min
                 } else {
                     available >= min
                 }
             }
-            Condition::AvailablePct { min, strict } => {
+            SlaCondition::AvailablePct { min, strict } => {
                 if logged_in == 0 {
                     return false;
                 }
                 let (a, l) = (100.0 * f64::from(available), min * f64::from(logged_in));
                 if strict { a > l } else { a >= l }
             }
-            Condition::State { min, strict } => {
+            SlaCondition::State { min, strict } => {
                 let s = th.state(u64::from(available), u64::from(logged_in));
                 if strict { s > min } else { s >= min }
             }
@@ -109,7 +109,7 @@ impl Condition {
     /// # Errors
     ///
     /// A one-line reason naming what is accepted.
-    pub fn parse(s: &str) -> std::result::Result<Condition, String> {
+    pub fn parse(s: &str) -> std::result::Result<SlaCondition, String> {
         let bad = |why: &str| {
             format!(
                 "{why} in {s:?}; expected \"available >= N\", \"available_pct >= X\" or \
@@ -128,18 +128,18 @@ impl Condition {
         match lhs {
             "available" => rhs
                 .parse::<u32>()
-                .map(|min| Condition::Available { min, strict })
+                .map(|min| SlaCondition::Available { min, strict })
                 .map_err(|_| bad("not a whole number of agents")),
             "available_pct" => match rhs.parse::<f64>() {
                 Ok(min) if (0.0..=100.0).contains(&min) => {
-                    Ok(Condition::AvailablePct { min, strict })
+                    Ok(SlaCondition::AvailablePct { min, strict })
                 }
                 _ => Err(bad("not a percent from 0 to 100")),
             },
             "state" => State::ALL
                 .into_iter()
                 .find(|st| st.as_str() == rhs)
-                .map(|min| Condition::State { min, strict })
+                .map(|min| SlaCondition::State { min, strict })
                 .ok_or_else(|| bad("unknown state")),
             _ => Err(bad("unknown measure")),
         }
@@ -147,15 +147,15 @@ impl Condition {
 }
 
 /// As written in the config: `available >= 10`.
-impl fmt::Display for Condition {
+impl fmt::Display for SlaCondition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let op = |strict: bool| if strict { ">" } else { ">=" };
         match *self {
-            Condition::Available { min, strict } => write!(f, "available {} {min}", op(strict)),
-            Condition::AvailablePct { min, strict } => {
+            SlaCondition::Available { min, strict } => write!(f, "available {} {min}", op(strict)),
+            SlaCondition::AvailablePct { min, strict } => {
                 write!(f, "available_pct {} {min}", op(strict))
             }
-            Condition::State { min, strict } => write!(f, "state {} {min}", op(strict)),
+            SlaCondition::State { min, strict } => write!(f, "state {} {min}", op(strict)),
         }
     }
 }
@@ -281,7 +281,7 @@ impl Checker<'_> {
             let Some(when) = s.when else {
                 return Err(missing("when", &who));
             };
-            let condition = Condition::parse(when.get_ref())
+            let condition = SlaCondition::parse(when.get_ref())
                 .map_err(|why| self.err(&when, format!("{who}: when: {why}")))?;
             let hours = match s.hours {
                 None => Window::default(),
@@ -381,7 +381,7 @@ mod tests {
         assert_eq!(s.target, "sales");
         assert_eq!(
             s.condition,
-            Condition::Available {
+            SlaCondition::Available {
                 min: 10,
                 strict: false
             }
@@ -405,7 +405,7 @@ mod tests {
         let s = &c.slas[0];
         assert_eq!(
             s.condition,
-            Condition::State {
+            SlaCondition::State {
                 min: State::Warning,
                 strict: true
             }
@@ -429,7 +429,7 @@ mod tests {
     #[test]
     fn conditions_judge_samples_exactly() {
         let th = Thresholds::default();
-        let c = |s: &str| Condition::parse(s).unwrap();
+        let c = |s: &str| SlaCondition::parse(s).unwrap();
         assert!(c("available >= 10").meets(10, 50, &th));
         assert!(!c("available > 10").meets(10, 50, &th));
         assert!(!c("available >= 10").meets(9, 50, &th));

@@ -61,7 +61,7 @@ pub use compare::{CompareLine, CompareSeries, MAX_COMPARE, Measure, compare, spl
 pub use downtime::Downtime;
 pub use error::{Error, ParamError, Result};
 pub use headcount_config::{
-    Condition, Period, SlaConfig, State, Thresholds, Unknown, Window, WindowText,
+    Period, SlaCondition, SlaConfig, State, Thresholds, Unknown, Window, WindowText,
 };
 pub use latest::{Latest, latest};
 pub use params::{MAX_HORIZON, MAX_REPORT_DAYS, Params, Range, Span};

@@ -19,7 +19,7 @@
 //!   the in-window buckets read that have rows, or the rest of the bucket ÷ its rows
 //!   when that is less (a bucket polled faster than usual). Every row weighs the same,
 //!   as the report's state shares weigh each sample equally: an ok sample's slot is
-//!   **met** when its counts meet the [`Condition`], else **breach**; a failed poll's
+//!   **met** when its counts meet the [`SlaCondition`], else **breach**; a failed poll's
 //!   slot is **unknown**;
 //! - what the rows do not cover (slots without a row outside downtime: before the
 //!   first collector run, gaps in imported history) is unknown, and so is a bucket
@@ -51,7 +51,7 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Timelike};
 use chrono_tz::Tz;
-use headcount_config::{Condition, Period, SlaConfig, Thresholds, Unknown, Window, WindowText};
+use headcount_config::{Period, SlaCondition, SlaConfig, Thresholds, Unknown, Window, WindowText};
 use headcount_store::{BUCKET_SECS, Reads};
 use serde::Serialize;
 
@@ -408,7 +408,7 @@ pub(crate) fn period_bounds(tz: Tz, period: Period, from: i64, to: i64) -> Vec<i
 fn judge(
     reads: &impl Reads,
     target: SeriesRef<'_>,
-    condition: &Condition,
+    condition: &SlaCondition,
     hours: &Window,
     tz: Tz,
     th: &Thresholds,

@@ -6,8 +6,8 @@ mod common;
 use chrono::Weekday;
 use common::{Fixture, at, close, settings, tz, utc};
 use headcount_query::{
-    Condition, Measure, Need, Params, Period, PeriodStatus, ReadinessParams, ReadinessQuery,
-    SeriesRef, SlaConfig, SlaParams, SlaQuery, SlaReport, Unknown, Verdict, Window, compare,
+    Measure, Need, Params, Period, PeriodStatus, ReadinessParams, ReadinessQuery, SeriesRef,
+    SlaCondition, SlaConfig, SlaParams, SlaQuery, SlaReport, Unknown, Verdict, Window, compare,
     readiness, series, sla_report, split_targets,
 };
 
@@ -25,7 +25,7 @@ fn sla(when: &str, hours: Window, period: Period, unknown: Unknown) -> SlaConfig
     SlaConfig {
         name: "s".into(),
         target: "t".into(),
-        condition: Condition::parse(when).unwrap(),
+        condition: SlaCondition::parse(when).unwrap(),
         hours,
         objective: 95.0,
         period,

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, TimeZone, Timelike};
 use common::{Fixture, tz};
 use headcount_query::{
-    Condition, Period, Settings, SlaConfig, SlaQuery, Unknown, Window, sla_report,
+    Period, Settings, SlaCondition, SlaConfig, SlaQuery, Unknown, Window, sla_report,
 };
 use headcount_store::{Outcome, Sample};
 use proptest::prelude::*;
@@ -109,7 +109,7 @@ proptest! {
         let sla = SlaConfig {
             name: "p".into(),
             target: "t".into(),
-            condition: Condition::parse(&format!("available >= {}", c.threshold)).unwrap(),
+            condition: SlaCondition::parse(&format!("available >= {}", c.threshold)).unwrap(),
             hours,
             objective: 90.0,
             period: Period::Day,

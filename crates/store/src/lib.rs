@@ -19,10 +19,13 @@
 //! - `seq`: [`SeqEntry`] — each bucket's samples in slot order, compactly, for episodes.
 //! - `export`: [`Outbox`] — the export outbox: which stored samples a remote-write
 //!   exporter still has to send, and its cursor.
+//! - `alerts`: [`AlertStore`] and [`AlertReads`] — staffing alert state, episodes and
+//!   the notification outbox.
 //! - `types`: rows and arguments ([`Sample`], [`TargetRow`], [`Run`], …).
 //! - `outcome`: [`Outcome`] — how a poll ended, with its stored code.
 //! - `error`: [`Error`] and [`ImportError`].
 
+mod alerts;
 mod dist;
 mod error;
 mod export;
@@ -34,6 +37,10 @@ mod seq;
 mod types;
 mod write;
 
+pub use alerts::{
+    AlertReads, AlertStateRow, AlertStore, AlertUpdate, ChannelCounts, EpisodeEvent, EpisodeRow,
+    QueuedNotification,
+};
 pub use dist::Dist;
 pub use error::{Error, ImportError, Result, sqlite_text};
 pub use export::{ExportStatus, Outbox, OutboxBatch, OutboxPosition};

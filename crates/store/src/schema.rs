@@ -164,7 +164,35 @@ fn setup_writer(mut conn: Connection, path: &Path) -> Result<Connection> {
     conn.set_transaction_behavior(TransactionBehavior::Immediate);
     conn.set_prepared_statement_cache_capacity(64);
     migrate(&mut conn)?;
+    repair_placeholder_0005(&conn)?;
     Ok(conn)
+}
+
+/// Creates the alert tables of `0005_alerts.sql` in a database that a build between
+/// the export and the alerts branches migrated with the placeholder `0005_reserved`
+/// (`SELECT 1`): its schema version says 0005 is applied, but the tables are not
+/// there. Checked and done inside one IMMEDIATE transaction, so two writers opening
+/// the file at once create them once.
+fn repair_placeholder_0005(conn: &Connection) -> Result<()> {
+    let missing = |conn: &Connection| -> rusqlite::Result<bool> {
+        conn.query_row(
+            "SELECT count(*) = 0 FROM sqlite_master WHERE type = 'table' AND name = 'alert_state'",
+            [],
+            |r| r.get(0),
+        )
+    };
+    if !missing(conn)? {
+        return Ok(());
+    }
+    let tx = conn.unchecked_transaction()?;
+    if missing(&tx)? {
+        tx.execute_batch(include_str!("../../../migrations/0005_alerts.sql"))?;
+        tracing::info!(
+            "database: created the alert tables its placeholder migration 0005 left out"
+        );
+    }
+    tx.commit()?;
+    Ok(())
 }
 
 /// How many times opening a writer is tried when it loses a race with another process

@@ -71,9 +71,10 @@ pub(crate) async fn index(
         return Ok(error_page(&e));
     }
     let now = state.now();
-    let rows = read_quick(&state, move |r, s| {
+    let (rows, alerts) = read_quick(&state, move |r, s| {
         let settings = s.settings();
-        s.inner
+        let rows = s
+            .inner
             .targets
             .iter()
             .map(|t| {
@@ -82,16 +83,24 @@ pub(crate) async fn index(
                     headcount_query::latest(r, target, now, settings.tz, &settings.thresholds)?;
                 Ok((t.config.clone(), latest))
             })
-            .collect::<Result<Vec<_>, ApiError>>()
+            .collect::<Result<Vec<_>, ApiError>>()?;
+        let alerts = if s.inner.alerts.is_empty() {
+            Vec::new()
+        } else {
+            crate::alerts::statuses(r, s, settings.tz)?
+        };
+        Ok((rows, alerts))
     })
     .await?;
     let slas = crate::planner::current_periods(&state).await?;
+    let rules = state.inner.alerts.len();
     Ok(page(
         "headcount",
         html! {
             h1 { "headcount" }
             p.muted { "Agent availability of every target. Times in " (state.settings().tz.name())
                 ". This page reloads every minute." }
+            (crate::alerts::dashboard_block(&alerts, rules))
             @if rows.is_empty() {
                 p { "No targets are configured." }
             } @else {
@@ -243,6 +252,8 @@ struct PageData {
     /// widened to whole buckets of their step, the page header's range.
     from: DateTime<FixedOffset>,
     to: DateTime<FixedOffset>,
+    /// The target's alert episodes over the range, and how many rules there are.
+    alerts: (Vec<crate::alerts::AlertEpisode>, usize),
 }
 
 fn page_data(
@@ -260,6 +271,18 @@ fn page_data(
         report: headcount_query::report(r, t, rq)?,
         from,
         to,
+        alerts: (
+            if s.inner.alerts.is_empty() {
+                Vec::new()
+            } else {
+                crate::alerts::episodes(r, rq.tz, rq.from, rq.to, now, Some(name))?
+            },
+            s.inner
+                .alerts
+                .iter()
+                .filter(|a| a.targets.iter().any(|t| t == name))
+                .count(),
+        ),
     })
 }
 
@@ -366,6 +389,7 @@ fn target_html(
                         }
                     }
                 }
+                (crate::alerts::episodes_block(&d.alerts.0, d.alerts.1))
                 (report_block(&d.report))
             }
             (footer())

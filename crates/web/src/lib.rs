@@ -17,6 +17,7 @@
 //! - `cors`: `[web] cors_origins`, cross-origin reads and preflights.
 //! - `db`: per-thread readers on `spawn_blocking` threads, the queue of quick reads,
 //!   resolving a target's series.
+//! - `alerts`: `/api/v1/alerts`, `/api/v1/alerts/history`, alert metrics.
 //! - `api`: `/api/v1/targets`, `/latest`, `/series`, `/report` ([`TargetInfo`]).
 //! - `samples`: `/api/v1/targets/{name}/samples.csv`, streamed page by page.
 //! - `charts`: `/charts/{name}/{kind}.png|svg`.
@@ -29,6 +30,7 @@
 //! - `server`: [`serve`] and [`ServerLimits`]: idle and slow connections timed out,
 //!   connections capped, a graceful stop bounded by a drain limit.
 
+mod alerts;
 mod api;
 mod auth;
 mod charts;
@@ -63,6 +65,7 @@ use tower_http::cors::CorsLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+pub use alerts::{AlertEpisode, AlertHistory, AlertStatus};
 pub use api::TargetInfo;
 pub use error::{ApiError, ErrorBody};
 pub use health::Health;
@@ -140,6 +143,7 @@ fn all_routes() -> Routes {
         .merge(dashboard::router())
         .merge(metrics::router())
         .merge(openapi::router())
+        .merge(alerts::router())
 }
 
 async fn no_route() -> ApiError {

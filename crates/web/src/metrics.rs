@@ -183,6 +183,7 @@ struct Snapshot {
     heartbeat_age: Option<i64>,
     collector: Option<CollectorCounters>,
     export: Option<ExportStatus>,
+    alerts: crate::alerts::AlertMetrics,
 }
 
 #[derive(Debug)]
@@ -248,6 +249,11 @@ impl Snapshot {
             heartbeat_age: run.map(|run| now - run.heartbeat_at),
             collector: None,
             export: r.export_status()?,
+            // The alert part never costs the rest of the scrape.
+            alerts: crate::alerts::AlertMetrics::read(r, s).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "metrics: alert state unreadable; alert metrics left out");
+                crate::alerts::AlertMetrics::default()
+            }),
         })
     }
 }
@@ -382,6 +388,8 @@ impl Collector for Snapshot {
             )?;
             m.encode_gauge(&x.pending)?;
         }
+
+        self.alerts.encode(&mut enc)?;
 
         if let Some(c) = &self.collector {
             let mut m = enc.encode_descriptor(

@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::params::{NoParams, Query};
-use crate::{JsonBytes, Routes, api, charts, dashboard, health, metrics, planner, samples};
+use crate::{JsonBytes, Routes, alerts, api, charts, dashboard, health, metrics, planner, samples};
 
 /// The OpenAPI document of every route [`crate::app`] serves.
 #[derive(OpenApi)]
@@ -26,6 +26,8 @@ use crate::{JsonBytes, Routes, api, charts, dashboard, health, metrics, planner,
         api::latest,
         api::series,
         api::report,
+        alerts::alerts,
+        alerts::history,
         samples::samples_csv,
         charts::chart,
         planner::slas,
@@ -52,6 +54,9 @@ use crate::{JsonBytes, Routes, api, charts, dashboard, health, metrics, planner,
         headcount_query::SlaReport,
         headcount_query::Readiness,
         headcount_query::CompareSeries,
+        alerts::AlertStatus,
+        alerts::AlertEpisode,
+        alerts::AlertHistory,
     )),
     modifiers(&TokenSchemes),
     security((), ("bearer" = []), ("basic" = [])),

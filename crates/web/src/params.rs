@@ -388,6 +388,10 @@ query_params!(
     CompareChartParams: ["targets", "measure", "from", "to", "tz", "step", "width", "height", "theme", "legend"]
 );
 query_params!(
+    /// `/api/v1/alerts/history`.
+    AlertParams: ["from", "to", "tz"]
+);
+query_params!(
     /// `/targets/{name}`: the range picker.
     PageParams: ["from", "to", "tz"]
 );

@@ -121,6 +121,10 @@ pub(crate) struct Inner {
     pub(crate) timeout: Duration,
     /// Origins whose browser pages may call the server (`[web] cors_origins`).
     pub(crate) cors_origins: Vec<String>,
+    /// `[[alert]]` rules, for `/api/v1/alerts`, the dashboard and `/metrics`.
+    pub(crate) alerts: Vec<headcount_config::AlertConfig>,
+    /// `[[channel]]` names, for `/metrics`.
+    pub(crate) channels: Vec<String>,
     /// Bounds concurrent chart renders: each holds a whole bitmap in memory (up to
     /// 4000 × 4000 pixels) and a CPU, so more than one per core only queues anyway.
     pub(crate) renders: Semaphore,
@@ -171,6 +175,8 @@ impl AppState {
                 clock: Arc::new(|| chrono::Utc::now().timestamp()),
                 timeout: DEFAULT_TIMEOUT,
                 cors_origins: Vec::new(),
+                alerts: Vec::new(),
+                channels: Vec::new(),
                 renders: Semaphore::new(cores()),
                 reads: ReadQueue::new(cores()),
             }),
@@ -188,6 +194,24 @@ impl AppState {
         )
         .with_cors_origins(config.web.cors_origins.clone())
         .with_slas(config.slas.clone())
+        .with_alerts(
+            config.alerts.clone(),
+            config.channels.iter().map(|c| c.name.clone()).collect(),
+        )
+    }
+
+    /// The `[[alert]]` rules and `[[channel]]` names whose state the alert routes,
+    /// the dashboard and `/metrics` show (read from the database). None by default.
+    #[must_use]
+    pub fn with_alerts(
+        self,
+        alerts: Vec<headcount_config::AlertConfig>,
+        channels: Vec<String>,
+    ) -> AppState {
+        self.map(|i| {
+            i.alerts = alerts;
+            i.channels = channels;
+        })
     }
 
     /// Serves these SLAs (`/api/v1/slas`, the `sla` chart, the dashboard). Each must
@@ -292,6 +316,8 @@ impl AppState {
             clock: shared.clock.clone(),
             timeout: shared.timeout,
             cors_origins: shared.cors_origins.clone(),
+            alerts: shared.alerts.clone(),
+            channels: shared.channels.clone(),
             renders: Semaphore::new(cores()),
             reads: ReadQueue::new(cores()),
         });

@@ -44,7 +44,7 @@ async fn every_route_but_healthz_needs_the_token() {
     let f = Fixture::new();
     let app = app(f.state().with_token(ApiToken::new(TOKEN)));
     let routes = every_route();
-    assert_eq!(routes.len(), 16, "{routes:?}");
+    assert_eq!(routes.len(), 18, "{routes:?}");
     let bearer = format!("Bearer {TOKEN}");
     let right_basic = basic("supervisor", TOKEN);
     let wrong: [(&str, String); 5] = [

@@ -134,7 +134,10 @@ async fn every_documented_operation_answers_its_parameters() {
             assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}");
             if r.content_type().starts_with("text/html") {
                 // A page's error is a page, naming the parameter too.
-                assert!(r.text().contains("undocumented: unknown parameter"), "{uri}");
+                assert!(
+                    r.text().contains("undocumented: unknown parameter"),
+                    "{uri}"
+                );
             } else {
                 assert_eq!(r.param().as_deref(), Some("undocumented"));
             }

@@ -138,7 +138,7 @@ pub fn slas() -> Vec<headcount_config::SlaConfig> {
     vec![headcount_config::SlaConfig {
         name: "sales".to_owned(),
         target: "sales".to_owned(),
-        condition: headcount_config::Condition::parse("available >= 6").unwrap(),
+        condition: headcount_config::SlaCondition::parse("available >= 6").unwrap(),
         hours: headcount_config::Window::default(),
         objective: 95.0,
         period: headcount_config::Period::Week,
