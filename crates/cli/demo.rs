@@ -189,6 +189,7 @@ fn print_banner(web: SocketAddr, sim: SocketAddr, files: &DemoFiles, config: Opt
     println!("  curl '{base}/api/v1/targets/sales/samples.csv?from=now-1h'");
     println!("  curl {base}/metrics");
     println!("  curl {base}/api/v1/alerts");
+    println!("  curl {base}/api/v1/slas");
     if let Some(path) = config {
         let me = invoked_as();
         println!(
@@ -347,6 +348,16 @@ channels = ["log"]
 [[channel]]
 name = "log"
 kind = "log"                     # or webhook, slack, teams, with url_env
+
+# A service-level objective: on weekdays 09:00-17:00, sales has at least 5 agents
+# available 95% of the time, judged per local day (`headcount sla`, /api/v1/slas).
+[[sla]]
+name = "sales-staffed"
+target = "sales"
+when = "available >= 5"
+hours = {{ days = ["mon", "tue", "wed", "thu", "fri"], hours = "09:00-17:00" }}
+objective = 95
+period = "day"
 "#,
         config = files.config.display(),
     )
