@@ -350,13 +350,13 @@ name = "log"
 kind = "log"                     # or webhook, slack, teams, with url_env
 
 # A service-level objective: on weekdays 09:00-17:00, sales has at least 5 agents
-# available 95% of the time, judged per local day (`headcount sla`, /api/v1/slas).
+# available 90% of the time, judged per local day (`headcount sla`, /api/v1/slas).
 [[sla]]
 name = "sales-staffed"
 target = "sales"
 when = "available >= 5"
 hours = {{ days = ["mon", "tue", "wed", "thu", "fri"], hours = "09:00-17:00" }}
-objective = 95
+objective = 90
 period = "day"
 "#,
         config = files.config.display(),
