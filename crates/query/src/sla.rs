@@ -35,8 +35,9 @@
 //! left** = budget − breach so far (− unknown so far when it counts), negative once
 //! overspent. **status**: `met` or `missed` once the period is over (compliance ≥ o
 //! or not); before that `in_progress`, or `missed` as soon as the budget is overspent
-//! (no outcome of the remaining time can make up for it); `no_data` for a finished
-//! period without counted time. **projected_compliance** of a period still running
+//! (no outcome of the remaining time can make up for it); `no_hours` for a period
+//! without any of the SLA's hours (a weekend of a weekday SLA); `no_data` for a
+//! finished period with hours but no counted time. **projected_compliance** of a period still running
 //! assumes its remaining window time will be counted and meet the condition at the
 //! rate of the SLA's last 4 weeks (28 local days before `now`, in-window time only,
 //! the current period's part included); without counted time in those weeks, at the
@@ -193,7 +194,7 @@ pub struct SlaPeriod {
     pub start: DateTime<FixedOffset>,
     /// End of the period, exclusive.
     pub end: DateTime<FixedOffset>,
-    /// `met`, `missed`, `in_progress` or `no_data`.
+    /// `met`, `missed`, `in_progress`, `no_data` or `no_hours`.
     pub status: PeriodStatus,
     /// 100 × met ÷ counted time so far; `null` without counted time.
     pub compliance: Option<f64>,
@@ -227,8 +228,11 @@ pub enum PeriodStatus {
     Missed,
     /// Still running, budget not overspent.
     InProgress,
-    /// Over without counted time.
+    /// Over, with window time but none of it counted.
     NoData,
+    /// None of the SLA's hours fall in the period (a weekend of a weekday SLA): there
+    /// is nothing to judge.
+    NoHours,
 }
 
 impl PeriodStatus {
@@ -240,6 +244,7 @@ impl PeriodStatus {
             PeriodStatus::Missed => "missed",
             PeriodStatus::InProgress => "in_progress",
             PeriodStatus::NoData => "no_data",
+            PeriodStatus::NoHours => "no_hours",
         }
     }
 }
@@ -530,7 +535,9 @@ fn judge_period(
     let budget_left = budget - used;
     // A float tolerance: 95 of 100 seconds is 95%, whatever the rounding.
     let reached = |met: f64, counted: f64| met * 100.0 >= sla.objective * counted - 1e-6;
-    let status = if t.remaining > 0.0 {
+    let status = if t.window() <= 0.0 {
+        PeriodStatus::NoHours
+    } else if t.remaining > 0.0 {
         if budget_left < -1e-6 {
             PeriodStatus::Missed
         } else {

@@ -639,3 +639,35 @@ fn compare_takes_at_most_12_targets_and_names_the_parameter() {
         Measure::UtilizationPct
     );
 }
+
+#[test]
+fn a_period_without_any_of_the_slas_hours_has_none_to_judge() {
+    // The DST fixture with a weekday SLA: Saturday Oct 31 and Sunday Nov 1 have no
+    // SLA hours at all (no_hours), Monday Nov 2 is judged.
+    let ny = tz("America/New_York");
+    let f = dst_fixture();
+    let weekdays = [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+    ];
+    let s = sla(
+        "available >= 10",
+        Window::new(weekdays, "00:00-03:00").unwrap(),
+        Period::Day,
+        Unknown::Excluded,
+    );
+    let q = SlaQuery {
+        from: at(ny, "2026-10-31 00:00"),
+        to: at(ny, "2026-11-03 00:00"),
+        period: Period::Day,
+        now: utc("2026-12-15 00:00"),
+    };
+    let r = sla_report(&f.store, f.target(), &s, &settings("America/New_York"), &q).unwrap();
+    let status: Vec<&str> = r.periods.iter().map(|p| p.status.as_str()).collect();
+    assert_eq!(status, ["no_hours", "no_hours", "met"]);
+    assert_eq!(r.periods[0].window_seconds, 0.0);
+    assert_eq!(r.periods[0].compliance, None);
+}
