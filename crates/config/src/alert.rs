@@ -190,10 +190,12 @@ pub fn fmt_value(measure: Measure, value: f64) -> String {
     if measure == Measure::State {
         return rank_state(value.clamp(0.0, 4.0) as u8).as_str().to_owned();
     }
-    if value.fract() == 0.0 && value.abs() < 1e15 {
-        format!("{}", value as i64)
+    // Rounded to a tenth first, so 1.96 and 2 both read "2" (not "2.0" beside "2").
+    let tenths = (value * 10.0).round() / 10.0;
+    if tenths.fract() == 0.0 && tenths.abs() < 1e15 {
+        format!("{}", tenths as i64)
     } else {
-        format!("{:.1}", value)
+        format!("{tenths:.1}")
     }
 }
 
@@ -1115,5 +1117,8 @@ mod tests {
         assert_eq!(fmt_value(Measure::State, 2.0), "warning");
         assert_eq!(fmt_value(Measure::AvailablePct, 7.26), "7.3");
         assert_eq!(fmt_value(Measure::Available, 3.0), "3");
+        assert_eq!(fmt_value(Measure::AvailablePct, 1.96), "2");
+        assert_eq!(fmt_value(Measure::AvailablePct, 1.94), "1.9");
+        assert_eq!(fmt_value(Measure::AvailablePct, 0.04), "0");
     }
 }
