@@ -48,7 +48,12 @@ pub struct SlaConfig {
 }
 
 /// What one ok sample must show: `available >= N`, `available_pct >= X` or
-/// `state >= S` (no worse than S). `>` is accepted and kept as written.
+/// `state <= S` (S or better). `>` (`<` for a state) is accepted and kept as written.
+///
+/// States compare by severity, as in `[[alert]]` (`state >= critical` is critical
+/// or worse there): healthy < monitor < warning < critical < unavailable < no_agents,
+/// so an SLA's `state <= monitor` is met by healthy and monitor samples. Nobody logged
+/// in during SLA hours is worse than any staffed state.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum SlaCondition {
     /// At least this many agents available.
@@ -104,7 +109,7 @@ impl SlaCondition {
         }
     }
 
-    /// Parses `available >= 10`, `available_pct > 12.5`, `state >= monitor`.
+    /// Parses `available >= 10`, `available_pct > 12.5`, `state <= monitor`.
     ///
     /// # Errors
     ///
@@ -112,41 +117,45 @@ impl SlaCondition {
     pub fn parse(s: &str) -> std::result::Result<SlaCondition, String> {
         let bad = |why: &str| {
             format!(
-                "{why} in {s:?}; expected \"available >= N\", \"available_pct >= X\" or \
-                 \"state >= S\" (S one of no_agents, unavailable, critical, warning, \
-                 monitor, healthy), with >= or >"
+                "{why} in {s:?}; expected \"available >= N\", \"available_pct >= X\" (or >) \
+                 or \"state <= S\" (or <; S one of healthy, monitor, warning, critical, \
+                 unavailable, no_agents, by severity as in [[alert]])"
             )
         };
-        let (lhs, strict, rhs) = if let Some((l, r)) = s.split_once(">=") {
-            (l, false, r)
-        } else if let Some((l, r)) = s.split_once('>') {
-            (l, true, r)
-        } else {
-            return Err(bad("no >= or >"));
-        };
-        let (lhs, rhs) = (lhs.trim(), rhs.trim());
-        match lhs {
-            "available" => rhs
+        let (lhs, op, rhs) = [">=", "<=", ">", "<"]
+            .into_iter()
+            .find_map(|op| s.split_once(op).map(|(l, r)| (l.trim(), op, r.trim())))
+            .ok_or_else(|| bad("no comparison"))?;
+        let strict = op.len() == 1;
+        match (lhs, op.starts_with('>')) {
+            ("available", true) => rhs
                 .parse::<u32>()
                 .map(|min| SlaCondition::Available { min, strict })
                 .map_err(|_| bad("not a whole number of agents")),
-            "available_pct" => match rhs.parse::<f64>() {
+            ("available_pct", true) => match rhs.parse::<f64>() {
                 Ok(min) if (0.0..=100.0).contains(&min) => {
                     Ok(SlaCondition::AvailablePct { min, strict })
                 }
                 _ => Err(bad("not a percent from 0 to 100")),
             },
-            "state" => State::ALL
+            ("state", false) => State::ALL
                 .into_iter()
                 .find(|st| st.as_str() == rhs)
                 .map(|min| SlaCondition::State { min, strict })
                 .ok_or_else(|| bad("unknown state")),
+            ("available" | "available_pct", false) => Err(bad(
+                "an SLA's condition says what meets it, at least so many agents available: >= or >",
+            )),
+            ("state", true) => Err(bad(
+                "states compare by severity (state >= critical is critical or worse); an \
+                 SLA met at S or better is state <= S",
+            )),
             _ => Err(bad("unknown measure")),
         }
     }
 }
 
-/// As written in the config: `available >= 10`.
+/// As written in the config: `available >= 10`, `state <= monitor`.
 impl fmt::Display for SlaCondition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let op = |strict: bool| if strict { ">" } else { ">=" };
@@ -155,7 +164,9 @@ impl fmt::Display for SlaCondition {
             SlaCondition::AvailablePct { min, strict } => {
                 write!(f, "available_pct {} {min}", op(strict))
             }
-            SlaCondition::State { min, strict } => write!(f, "state {} {min}", op(strict)),
+            SlaCondition::State { min, strict } => {
+                write!(f, "state {} {min}", if strict { "<" } else { "<=" })
+            }
         }
     }
 }
@@ -397,7 +408,7 @@ mod tests {
     #[test]
     fn every_key_written_out() {
         let c = parse(
-            "[[sla]]\nname = \"weekend\"\ntarget = \"sales\"\nwhen = \"state > warning\"\n\
+            "[[sla]]\nname = \"weekend\"\ntarget = \"sales\"\nwhen = \"state < warning\"\n\
              hours = { days = [\"sat\", \"sun\"], hours = \"22:00-06:00\" }\n\
              objective = 99.5\nperiod = \"month\"\nunknown = \"breach\"\n",
         )
@@ -439,18 +450,26 @@ mod tests {
         assert!(!c("available_pct >= 12.5").meets(4, 40, &th));
         // Nobody logged in has no percentage, and is the worst state for an SLA.
         assert!(!c("available_pct >= 0").meets(0, 0, &th));
-        assert!(!c("state >= unavailable").meets(0, 0, &th));
-        assert!(c("state >= no_agents").meets(0, 0, &th));
+        assert!(!c("state <= unavailable").meets(0, 0, &th));
+        assert!(c("state <= no_agents").meets(0, 0, &th));
         // 10 of 100 is monitor; 9 of 100 warning.
-        assert!(c("state >= monitor").meets(10, 100, &th));
-        assert!(!c("state >= monitor").meets(9, 100, &th));
-        assert!(c("state > warning").meets(10, 100, &th));
+        assert!(c("state <= monitor").meets(10, 100, &th));
+        assert!(!c("state <= monitor").meets(9, 100, &th));
+        assert!(c("state < warning").meets(10, 100, &th));
+        assert!(!c("state < warning").meets(9, 100, &th));
         for s in [
             "available >= 10",
             "available_pct > 12.5",
-            "state >= monitor",
+            "state <= monitor",
+            "state < warning",
         ] {
             assert_eq!(c(s).to_string(), s);
+        }
+        // The alert's reading of state >= (critical or worse) is refused here rather
+        // than read the other way; an SLA never counts a shortage as meeting it.
+        for s in ["state >= monitor", "available < 5", "available_pct <= 3"] {
+            let e = SlaCondition::parse(s).unwrap_err();
+            assert!(e.contains("SLA"), "{s}: {e}");
         }
     }
 
@@ -495,7 +514,18 @@ mod tests {
             (
                 "[[sla]]\nname = \"s\"\ntarget = \"sales\"\nwhen = \"available < 3\"\n".to_owned(),
                 10,
-                "when: no >= or > in \"available < 3\"",
+                "when: an SLA's condition says what meets it",
+            ),
+            (
+                "[[sla]]\nname = \"s\"\ntarget = \"sales\"\nwhen = \"available 3\"\n".to_owned(),
+                10,
+                "when: no comparison in \"available 3\"",
+            ),
+            (
+                "[[sla]]\nname = \"s\"\ntarget = \"sales\"\nwhen = \"state >= monitor\"\n"
+                    .to_owned(),
+                10,
+                "when: states compare by severity",
             ),
             (
                 "[[sla]]\nname = \"s\"\ntarget = \"sales\"\nwhen = \"agents >= 3\"\n".to_owned(),
@@ -503,7 +533,7 @@ mod tests {
                 "when: unknown measure",
             ),
             (
-                "[[sla]]\nname = \"s\"\ntarget = \"sales\"\nwhen = \"state >= fine\"\n".to_owned(),
+                "[[sla]]\nname = \"s\"\ntarget = \"sales\"\nwhen = \"state <= fine\"\n".to_owned(),
                 10,
                 "when: unknown state",
             ),
