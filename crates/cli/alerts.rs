@@ -38,7 +38,8 @@ pub struct ReplayArgs {
     /// The config file; its `[[alert]]` rules are replayed.
     #[arg(long, short = 'c', value_name = "FILE")]
     pub config: PathBuf,
-    /// Start: RFC 3339, a local date, unix seconds, or now-30d [default: now-24h].
+    /// Start: RFC 3339, a local date, unix seconds, or now-30d [default: 24 hours
+    /// before --to].
     #[arg(long, value_name = "TIME")]
     pub from: Option<String>,
     /// End (exclusive) [default: now].

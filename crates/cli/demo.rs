@@ -43,8 +43,9 @@ const CONFIG_MARK: &str = "# Written by `headcount demo`";
 /// history (every 15 s, six targets) to the database with a progress bar, then keeps
 /// polling it every 15 s while serving the dashboard, the JSON API and the charts on
 /// --listen. Run it again on the same database and only the time since the last run
-/// is added. Beside the database it writes the equivalent config file
-/// (`headcount-demo.toml`), so `report` and `chart` work on the demo's history too.
+/// is added. Beside the database it writes the equivalent config file, named after
+/// it (`headcount-demo.toml` for the default `headcount-demo.db`, `x.toml` for
+/// `--db x.db`), so `report` and `chart` work on the demo's history too.
 /// Ctrl-C stops it cleanly.
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:

@@ -46,8 +46,8 @@ pub struct Args {
     #[arg(long, value_name = "PERIOD")]
     pub period: Option<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = crate::report::Format::Table)]
-    pub format: crate::report::Format,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
     /// Also draw the `sla` chart (the web server's `/charts/NAME/sla.png`) to this
     /// file, FILE.png or FILE.svg, 1000 × 500.
     #[arg(long, value_name = "FILE")]
@@ -60,6 +60,17 @@ pub struct Args {
         requires = "chart"
     )]
     pub theme: String,
+}
+
+/// How the SLA report is printed.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned tables for a terminal: the periods and the worst stretches.
+    Table,
+    /// The whole report, as `GET /api/v1/slas/{name}/report` answers it, pretty-printed.
+    Json,
+    /// One row per period.
+    Csv,
 }
 
 /// Parses the parameters, reads the database and prints the report.
@@ -110,13 +121,13 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
             std::fs::write(path, bytes).with_context(|| format!("{}", path.display()))?;
         }
         Ok(match format {
-            crate::report::Format::Table => table(&r),
-            crate::report::Format::Json => {
+            Format::Table => table(&r),
+            Format::Json => {
                 let mut s = serde_json::to_string_pretty(&r)?;
                 s.push('\n');
                 s
             }
-            crate::report::Format::Csv => csv(&r)?,
+            Format::Csv => csv(&r)?,
         })
     })
     .await

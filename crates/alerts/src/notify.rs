@@ -277,14 +277,19 @@ impl Notification {
         })
     }
 
-    /// A Slack incoming-webhook message.
+    /// A Slack incoming-webhook message. Text is escaped as Slack's message format
+    /// asks (`&`, `<`, `>`), so `state >= warning` reads as written.
     fn slack(&self) -> Value {
-        let mut lines = format!("*{}*", self.title());
+        let mut lines = format!("*{}*", slack_escape(&self.title()));
         for (k, v) in self.facts() {
             if k == "link" {
-                lines.push_str(&format!("\n<{v}|Open {} in headcount>", self.target));
+                lines.push_str(&format!(
+                    "\n<{}|Open {} in headcount>",
+                    slack_escape(&v),
+                    slack_escape(&self.target)
+                ));
             } else {
-                lines.push_str(&format!("\n*{k}:* {v}"));
+                lines.push_str(&format!("\n*{k}:* {}", slack_escape(&v)));
             }
         }
         json!({ "text": lines })
@@ -420,5 +425,25 @@ mod tests {
             "http://127.0.0.1:8080/targets/sales"
         );
         assert_eq!(n(Kind::Fired).body(ChannelKind::Log, "x"), None);
+    }
+}
+
+/// `&`, `<` and `>` as Slack's message format needs them escaped.
+fn slack_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod slack_tests {
+    use super::slack_escape;
+
+    #[test]
+    fn slack_text_is_escaped() {
+        assert_eq!(
+            slack_escape("state >= warning & a < 5"),
+            "state &gt;= warning &amp; a &lt; 5"
+        );
     }
 }

@@ -113,7 +113,7 @@ impl Paint for SlaChart<'_> {
                 PeriodStatus::Met => met,
                 PeriodStatus::Missed => missed,
                 PeriodStatus::InProgress => running,
-                PeriodStatus::NoData | PeriodStatus::NoHours => continue,
+                PeriodStatus::NoData | PeriodStatus::NoHours | PeriodStatus::Upcoming => continue,
             };
             if let Some(c) = p.compliance
                 && let Some(rect) = plot.rect(x, (0.0, c))

@@ -220,6 +220,18 @@ pub enum AlertCondition {
     NoData(Duration),
 }
 
+impl AlertCondition {
+    /// Parses a condition as `when` writes it (`available < 5`, `no_data >= 10m`), as
+    /// its [`fmt::Display`] prints it.
+    ///
+    /// # Errors
+    ///
+    /// A one-line reason naming what is accepted.
+    pub fn parse(s: &str) -> std::result::Result<AlertCondition, String> {
+        parse_condition(s)
+    }
+}
+
 impl fmt::Display for AlertCondition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -243,7 +243,8 @@ pub fn readiness(
     let (verdict, reason) = match expected {
         Some(b) if weeks >= MIN_WEEKS => {
             let band = format!(
-                "over the last {weeks} weeks at {label}: mean {}, lowest {}, highest {}{unit}",
+                "hourly means over the last {weeks} weeks at {label}: mean {}, lowest {}, \
+                 highest {}{unit}; within an hour availability moves around its mean",
                 num(b.mean),
                 num(b.low),
                 num(b.high)
@@ -251,12 +252,18 @@ pub fn readiness(
             if b.low >= need {
                 (
                     Verdict::Ready,
-                    format!("every week reached the {}{unit} needed ({band})", num(need)),
+                    format!(
+                        "every week's hourly mean reached the {}{unit} needed ({band})",
+                        num(need)
+                    ),
                 )
             } else if b.high < need {
                 (
                     Verdict::NotReady,
-                    format!("no week reached the {}{unit} needed ({band})", num(need)),
+                    format!(
+                        "no week's hourly mean reached the {}{unit} needed ({band})",
+                        num(need)
+                    ),
                 )
             } else {
                 (
@@ -268,6 +275,13 @@ pub fn readiness(
                 )
             }
         }
+        None if weeks >= MIN_WEEKS => (
+            Verdict::Unknown,
+            format!(
+                "no percentage to judge: nobody was logged in at {label} in the {weeks} weeks \
+                 with data, so a share of logged-in agents has no value; ask with need instead"
+            ),
+        ),
         _ => (
             Verdict::Unknown,
             format!(

@@ -35,7 +35,8 @@
 //! left** = budget − breach so far (− unknown so far when it counts), negative once
 //! overspent. **status**: `met` or `missed` once the period is over (compliance ≥ o
 //! or not); before that `in_progress`, or `missed` as soon as the budget is overspent
-//! (no outcome of the remaining time can make up for it); `no_hours` for a period
+//! (no outcome of the remaining time can make up for it); `upcoming` for a period
+//! that starts after `now`; `no_hours` for a period
 //! without any of the SLA's hours (a weekend of a weekday SLA); `no_data` for a
 //! finished period with hours but no counted time. **projected_compliance** of a period still running
 //! assumes its remaining window time will be counted and meet the condition at the
@@ -194,7 +195,7 @@ pub struct SlaPeriod {
     pub start: DateTime<FixedOffset>,
     /// End of the period, exclusive.
     pub end: DateTime<FixedOffset>,
-    /// `met`, `missed`, `in_progress`, `no_data` or `no_hours`.
+    /// `met`, `missed`, `in_progress`, `upcoming`, `no_data` or `no_hours`.
     pub status: PeriodStatus,
     /// 100 × met ÷ counted time so far; `null` without counted time.
     pub compliance: Option<f64>,
@@ -233,6 +234,8 @@ pub enum PeriodStatus {
     /// None of the SLA's hours fall in the period (a weekend of a weekday SLA): there
     /// is nothing to judge.
     NoHours,
+    /// Starts after `now`: nothing of it is known yet.
+    Upcoming,
 }
 
 impl PeriodStatus {
@@ -245,6 +248,7 @@ impl PeriodStatus {
             PeriodStatus::InProgress => "in_progress",
             PeriodStatus::NoData => "no_data",
             PeriodStatus::NoHours => "no_hours",
+            PeriodStatus::Upcoming => "upcoming",
         }
     }
 }
@@ -355,7 +359,7 @@ pub fn sla_report(
             for c in &cells[a..b] {
                 t.add(&c.tally);
             }
-            judge_period(tz, sla, (w[0], w[1]), &t, trailing_rate)
+            judge_period(tz, sla, (w[0], w[1]), &t, trailing_rate, q.now)
         })
         .collect();
     let current = periods
@@ -523,6 +527,7 @@ fn judge_period(
     (start, end): (i64, i64),
     t: &Tally,
     trailing_rate: Option<f64>,
+    now: i64,
 ) -> SlaPeriod {
     let counted = t.counted(sla.unknown);
     let compliance = ratio(t.met, counted).map(|r| 100.0 * r);
@@ -537,6 +542,8 @@ fn judge_period(
     let reached = |met: f64, counted: f64| met * 100.0 >= sla.objective * counted - 1e-6;
     let status = if t.window() <= 0.0 {
         PeriodStatus::NoHours
+    } else if start > now {
+        PeriodStatus::Upcoming
     } else if t.remaining > 0.0 {
         if budget_left < -1e-6 {
             PeriodStatus::Missed

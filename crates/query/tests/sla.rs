@@ -527,7 +527,8 @@ fn not_ready_when_no_week_reached_the_need() {
     let r = ask("2026-06-02 10:59", Need::Available(21));
     assert_eq!(r.verdict, Verdict::NotReady, "{}", r.reason);
     assert!(
-        r.reason.contains("no week reached the 21 available needed"),
+        r.reason
+            .contains("no week's hourly mean reached the 21 available needed"),
         "{}",
         r.reason
     );
@@ -670,4 +671,29 @@ fn a_period_without_any_of_the_slas_hours_has_none_to_judge() {
     assert_eq!(status, ["no_hours", "no_hours", "met"]);
     assert_eq!(r.periods[0].window_seconds, 0.0);
     assert_eq!(r.periods[0].compliance, None);
+}
+
+#[test]
+fn periods_after_now_are_upcoming_not_in_progress() {
+    // The DST fixture asked at Nov 1 12:00 local over Oct 31 to Nov 4: Oct 31 is over,
+    // Nov 1 runs, Nov 2 and 3 have not begun.
+    let ny = tz("America/New_York");
+    let f = dst_fixture();
+    let s = sla(
+        "available >= 10",
+        Window::new(ALL_DAYS, "00:00-03:00").unwrap(),
+        Period::Day,
+        Unknown::Excluded,
+    );
+    let q = SlaQuery {
+        from: at(ny, "2026-10-31 00:00"),
+        to: at(ny, "2026-11-04 00:00"),
+        period: Period::Day,
+        now: at(ny, "2026-11-01 01:30"),
+    };
+    let r = sla_report(&f.store, f.target(), &s, &settings("America/New_York"), &q).unwrap();
+    let status: Vec<&str> = r.periods.iter().map(|p| p.status.as_str()).collect();
+    assert_eq!(status[0], "missed");
+    assert_ne!(status[1], "upcoming");
+    assert_eq!(&status[2..], ["upcoming", "upcoming"]);
 }

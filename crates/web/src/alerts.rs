@@ -349,18 +349,18 @@ pub(crate) fn dashboard_block(list: &[AlertStatus], rules: usize) -> maud::Marku
                         th scope="col" { "Target" }
                         th scope="col" { "State" }
                         th scope="col" { "Since" }
-                        th scope="col" { "AlertCondition" }
+                        th scope="col" { "Condition" }
                         th scope="col" class="num" { "Value" }
                     } }
                     tbody {
                         @for a in &active {
                             tr class={ "alert-" (a.state) } {
-                                td { (a.rule) " " span.muted { "(" (a.severity) ")" } }
-                                td { a href={ "/targets/" (crate::dashboard::segment(&a.target)) } { (a.target) } }
-                                td { strong { (a.state) } }
-                                td { (a.since.map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M").to_string())) }
-                                td { code { (a.condition) } }
-                                td class="num" { (a.value_text.clone().unwrap_or_else(|| "no data".to_owned())) }
+                                td.name { (a.rule) " " span.muted { "(" (a.severity) ")" } }
+                                td data-label="Target" { a href={ "/targets/" (crate::dashboard::segment(&a.target)) } { (a.target) } }
+                                td data-label="State" { strong { (a.state) } }
+                                td data-label="Since" { (a.since.map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M").to_string())) }
+                                td data-label="When" { code { (a.condition) } }
+                                td class="num" data-label="Value" { (a.value_text.clone().unwrap_or_else(|| "no data".to_owned())) }
                             }
                         }
                     }
@@ -378,7 +378,7 @@ pub(crate) fn episodes_block(list: &[AlertEpisode], rules: usize) -> maud::Marku
             @if list.is_empty() {
                 p.muted { "No alert fired in this range." }
             } @else {
-                table.alerts {
+                div.scroll { table.alerts {
                     thead { tr {
                         th scope="col" { "Alert" }
                         th scope="col" { "Fired" }
@@ -394,14 +394,23 @@ pub(crate) fn episodes_block(list: &[AlertEpisode], rules: usize) -> maud::Marku
                                 td { (e.fired_at.format("%Y-%m-%d %H:%M:%S")) }
                                 td { (e.ended_at.map_or_else(|| "firing".to_owned(), |t| format!("{} ({})", t.format("%Y-%m-%d %H:%M:%S"), e.end_reason.as_deref().unwrap_or("")))) }
                                 td class="num" { (lasted(e.duration_seconds)) }
-                                td class="num" { (e.worst.map_or_else(|| "-".to_owned(), |w| format!("{w}"))) }
+                                td class="num" { (e.worst.map_or_else(|| "-".to_owned(), |w| worst_text(&e.condition, w))) }
                                 td class="num" { (e.notifications) }
                             }
                         }
                     }
-                }
+                } }
             }
         }
+    }
+}
+
+/// An episode's worst value as its condition's measure reads (`1.9`, `3`,
+/// `critical`); a `no_data` condition's is a duration in seconds.
+fn worst_text(condition: &str, w: f64) -> String {
+    match AlertCondition::parse(condition) {
+        Ok(AlertCondition::Test(t)) => fmt_value(t.measure, w),
+        _ => lasted(w as i64),
     }
 }
 

@@ -481,11 +481,11 @@ pub(crate) fn dashboard_table(rows: &[(SlaConfig, Option<SlaPeriod>)]) -> Markup
 /// The dashboard's state colours for a period's status: met green, missed red, in
 /// progress amber, no data grey.
 fn badge_class(status: headcount_query::PeriodStatus) -> &'static str {
-    use headcount_query::PeriodStatus::{InProgress, Met, Missed, NoData, NoHours};
+    use headcount_query::PeriodStatus::{InProgress, Met, Missed, NoData, NoHours, Upcoming};
     match status {
         Met => "s-healthy",
         Missed => "s-critical",
         InProgress => "s-monitor",
-        NoData | NoHours => "s-none",
+        NoData | NoHours | Upcoming => "s-none",
     }
 }
