@@ -225,7 +225,7 @@ fn run_fires_a_rule_to_a_webhook_once_and_a_restart_sends_nothing_again() {
 fn a_channel_whose_url_variable_is_unset_stops_the_start_with_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), "http://127.0.0.1:9/v1");
-    let (code, _, stderr) = common::run(
+    let (code, stdout, stderr) = common::run(
         &["run", "--config", &config, "--listen", "127.0.0.1:0"],
         &[("CONVOSO_AUTH_TOKEN", "abc123")],
     );
@@ -236,4 +236,7 @@ fn a_channel_whose_url_variable_is_unset_stops_the_start_with_its_line() {
         ),
         "{stderr}"
     );
+    // Refused before anything starts: no dashboard is announced.
+    assert!(!stdout.contains("dashboard:"), "{stdout}");
+    assert!(!stderr.contains("dashboard:"), "{stderr}");
 }

@@ -210,6 +210,23 @@ async fn test(args: TestArgs, config: Config) -> anyhow::Result<()> {
     }
 }
 
+/// Every channel's URL variable is set, when any rule is configured: checked before a
+/// service starts anything, so that a missing one stops the start with exit code 2
+/// and its line, before the dashboard is announced.
+///
+/// # Errors
+///
+/// A usage error (exit code 2) naming the channel's line and variable.
+pub fn check_channels(config: &Config) -> anyhow::Result<()> {
+    if config.alerts.is_empty() {
+        return Ok(());
+    }
+    for c in &config.channels {
+        c.url().map_err(usage)?;
+    }
+    Ok(())
+}
+
 /// The live alerting of `config` (evaluation and delivery), started on its own task
 /// until `shutdown`, when `[[alert]]` rules exist.
 ///
@@ -224,10 +241,7 @@ pub fn start_alerts(
     if config.alerts.is_empty() {
         return Ok(None);
     }
-    // Checked now, so that a missing variable stops the start with exit code 2.
-    for c in &config.channels {
-        c.url().map_err(usage)?;
-    }
+    check_channels(config)?;
     let config = config.clone();
     Ok(Some(tokio::spawn(async move {
         let db = config.storage.path.clone();

@@ -48,6 +48,7 @@ pub struct Args {
 /// Runs the service until Ctrl-C or SIGTERM.
 pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
     let token = config.upstream_token().map_err(crate::usage)?;
+    crate::alerts::check_channels(&config)?;
     let listener = bind(args.listen.unwrap_or(config.web.listen)).await?;
     print_dashboard(listener.local_addr()?);
     run_service(config, token, listener, crate::signal::shutdown_signal()).await
