@@ -98,7 +98,7 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
         targets,
         batch_size: rw.batch_size,
         labels: rw.labels.clone(),
-        backoff: headcount_export::Backoff::default(),
+        backoff: headcount_export::DEFAULT_BACKOFF,
     };
     let started = std::time::Instant::now();
     let summary = headcount_export::replay(

@@ -11,11 +11,10 @@
 //! Delivery runs on its own task ([`crate::run`]), never in the collector's way.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use headcount_config::{ChannelConfig, ChannelKind, ChannelUrl, Config};
+use headcount_config::{Backoff, ChannelConfig, ChannelKind, ChannelUrl, Config};
 use headcount_store::{AlertStore, QueuedNotification};
 
 use crate::error::{Error, Result};
@@ -24,36 +23,11 @@ use crate::notify::Notification;
 /// Most notifications one call sends.
 const MAX_PER_ROUND: usize = 64;
 
-/// Retry delays: the first, doubled per failure up to the cap, ±25% jitter.
-#[derive(Debug, Clone, Copy)]
-pub struct Backoff {
-    /// The first delay.
-    pub base: Duration,
-    /// The longest delay.
-    pub cap: Duration,
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Backoff {
-            base: Duration::from_secs(1),
-            cap: Duration::from_secs(300),
-        }
-    }
-}
-
-impl Backoff {
-    /// The delay after `failures` failures in a row (1 or more).
-    #[must_use]
-    pub fn delay(&self, failures: u32) -> Duration {
-        let exp = failures.saturating_sub(1).min(20);
-        let d = self.base.saturating_mul(1 << exp).min(self.cap);
-        let r = std::collections::hash_map::RandomState::new()
-            .build_hasher()
-            .finish();
-        d.mul_f64(0.75 + (r % 1000) as f64 / 2000.0)
-    }
-}
+/// Notification retries: 1 s doubling to 5 minutes.
+pub const DEFAULT_BACKOFF: Backoff = Backoff {
+    base: Duration::from_secs(1),
+    cap: Duration::from_secs(300),
+};
 
 /// How one attempt ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,7 +109,7 @@ impl Deliverer {
         Ok(Deliverer {
             channels: Arc::new(channels),
             http,
-            backoff: Backoff::default(),
+            backoff: DEFAULT_BACKOFF,
         })
     }
 

@@ -28,10 +28,11 @@ mod notify;
 mod replay;
 mod service;
 
-pub use deliver::{Attempt, Backoff, Deliverer, DeliveryRound};
+pub use deliver::{Attempt, DEFAULT_BACKOFF, Deliverer, DeliveryRound};
 pub use engine::{Engine, PERSIST_EVERY, RoundSummary, SETTLE_SLACK};
 pub use error::{Error, Result};
 pub use eval::{Binding, EndReason, Event, Machine, Phase, Rule};
+pub use headcount_config::Backoff;
 pub use notify::{Kind, Notification};
 pub use replay::{ReplayEpisode, ReplayReport, RuleTotals, replay};
 pub use service::{evaluation_interval, run};

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use headcount_config::{Credentials, RemoteWriteAuth, RemoteWriteConfig};
-use headcount_export::{Backoff, RemoteWriteClient, ReplayOptions};
+use headcount_export::{RemoteWriteClient, ReplayOptions};
 
 use super::{Bar, Bench, Figure};
 
@@ -47,7 +47,7 @@ pub fn run(bench: &mut Bench) -> anyhow::Result<Vec<Figure>> {
         targets: vec![db.target],
         batch_size: BATCH,
         labels: Vec::new(),
-        backoff: Backoff::default(),
+        backoff: headcount_export::DEFAULT_BACKOFF,
     };
     let path = db.path.clone();
     let handle = tokio::runtime::Handle::current();

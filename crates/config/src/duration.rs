@@ -1,7 +1,31 @@
 //! Durations as the config writes them (`500ms`, `15s`, `35d`, `forever`).
 
 use std::fmt;
+use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
+
+/// Retry delays of an outbox (remote write, alert notifications): the first,
+/// doubled per failure up to the cap, ±25% jitter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    /// The first delay.
+    pub base: Duration,
+    /// The longest delay.
+    pub cap: Duration,
+}
+
+impl Backoff {
+    /// The delay after `failures` failures in a row (1 or more).
+    #[must_use]
+    pub fn delay(&self, failures: u32) -> Duration {
+        let exp = failures.saturating_sub(1).min(20);
+        let d = self.base.saturating_mul(1 << exp).min(self.cap);
+        let r = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        d.mul_f64(0.75 + (r % 1000) as f64 / 2000.0)
+    }
+}
 
 /// How long rows are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -55,7 +55,7 @@ pub use alert::{
     DEFAULT_CHANNEL_TIMEOUT, DEFAULT_GIVE_UP_AFTER, DEFAULT_RECOVER_FOR, Measure, Op, Severity,
     Test, fmt_value, rank_state, state_rank,
 };
-pub use duration::{Retention, fmt_duration, parse_duration};
+pub use duration::{Backoff, Retention, fmt_duration, parse_duration};
 pub use error::{Error, Result};
 pub use export::{
     Credentials, DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL, DEFAULT_REMOTE_TIMEOUT, ExportConfig,

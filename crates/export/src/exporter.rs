@@ -13,11 +13,10 @@
 //! at the next start.
 
 use std::future::Future;
-use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use headcount_config::RemoteWriteConfig;
+use headcount_config::{Backoff, RemoteWriteConfig};
 use headcount_store::{Outbox, OutboxBatch, OutboxPosition, Reads};
 use tokio::sync::watch;
 
@@ -28,36 +27,11 @@ use crate::series::{Labeller, RequestBuilder};
 /// How long a stop waits for a request in flight.
 const STOP_GRACE: Duration = Duration::from_secs(5);
 
-/// Retry delays: the first, doubled per failure up to the cap, ±25% jitter.
-#[derive(Debug, Clone, Copy)]
-pub struct Backoff {
-    /// The first delay.
-    pub base: Duration,
-    /// The longest delay.
-    pub cap: Duration,
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Backoff {
-            base: Duration::from_millis(250),
-            cap: Duration::from_secs(30),
-        }
-    }
-}
-
-impl Backoff {
-    /// The delay after `failures` failures in a row (1 or more).
-    #[must_use]
-    pub fn delay(&self, failures: u32) -> Duration {
-        let exp = failures.saturating_sub(1).min(20);
-        let d = self.base.saturating_mul(1 << exp).min(self.cap);
-        let r = std::collections::hash_map::RandomState::new()
-            .build_hasher()
-            .finish();
-        d.mul_f64(0.75 + (r % 1000) as f64 / 2000.0)
-    }
-}
+/// Remote-write retries: 250 ms doubling to 30 s.
+pub const DEFAULT_BACKOFF: Backoff = Backoff {
+    base: Duration::from_millis(250),
+    cap: Duration::from_secs(30),
+};
 
 /// What an exporter did before it stopped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -97,7 +71,7 @@ impl Exporter {
             db: db.as_ref().to_owned(),
             batch_size: config.batch_size,
             flush_interval: config.flush_interval,
-            backoff: Backoff::default(),
+            backoff: DEFAULT_BACKOFF,
         })
     }
 

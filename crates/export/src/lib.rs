@@ -29,6 +29,7 @@ pub mod series;
 
 pub use client::{PROTOCOL_VERSION, RemoteWriteClient, SendError};
 pub use error::{Error, Result};
-pub use exporter::{Backoff, ExportSummary, Exporter};
+pub use exporter::{DEFAULT_BACKOFF, ExportSummary, Exporter};
+pub use headcount_config::Backoff;
 pub use prompb::WriteRequest;
 pub use replay::{ReplayOptions, ReplayProgress, ReplaySummary, replay};

@@ -19,8 +19,8 @@ use tokio::sync::{mpsc, watch};
 
 use crate::client::{RemoteWriteClient, SendError};
 use crate::error::{Error, Result};
-use crate::exporter::Backoff;
 use crate::series::{Labeller, RequestBuilder};
+use headcount_config::Backoff;
 
 /// Requests encoded ahead of the one being sent.
 const AHEAD: usize = 4;

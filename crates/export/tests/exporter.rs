@@ -391,7 +391,7 @@ async fn a_replay_sends_raw_samples_where_kept_and_labelled_rollups_where_pruned
             targets: vec![t],
             batch_size: 25,
             labels: c.labels.clone(),
-            backoff: Backoff::default(),
+            backoff: headcount_export::DEFAULT_BACKOFF,
         },
         |_| {},
         std::future::pending(),
