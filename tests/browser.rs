@@ -53,36 +53,16 @@ fn the_dashboard_and_a_target_page_load_every_image_and_fit_a_phone_in_light_and
     let (chromium, driver, python) = match browser() {
         Ok(found) => found,
         Err(missing) => {
-            assert!(
-                std::env::var_os("HEADCOUNT_REQUIRE_TOOLS").is_none(),
-                "browser test: HEADCOUNT_REQUIRE_TOOLS is set, but not installed: {missing}"
-            );
-            // Straight to stderr: the test harness captures `println!` and
-            // `eprintln!` of passing tests, and a skip must never be silent.
-            use std::io::Write as _;
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED: browser test: not installed: {missing}; .ci/run installs them"
+            common::skip_without_tool(
+                "browser test",
+                &format!("not installed: {missing}; .ci/run installs them"),
             );
             return;
         }
     };
 
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("demo.db");
-    let mut demo = common::spawn(
-        &[
-            "demo",
-            "--days",
-            "2",
-            "--listen",
-            "127.0.0.1:0",
-            "--db",
-            &db.display().to_string(),
-        ],
-        &[],
-    );
-    let base = common::url_in(&demo.wait_for_line("Dashboard:"));
+    let (mut demo, base) = common::demo(dir.path(), 2);
 
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/browser_check.py");
     let pages = [

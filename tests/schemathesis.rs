@@ -30,35 +30,15 @@ fn schemathesis() -> Option<Command> {
 #[test]
 fn the_openapi_document_matches_the_server_for_schemathesis() {
     let Some(mut st) = schemathesis() else {
-        assert!(
-            std::env::var_os("HEADCOUNT_REQUIRE_TOOLS").is_none(),
-            "schemathesis test: HEADCOUNT_REQUIRE_TOOLS is set, but schemathesis is not installed"
-        );
-        use std::io::Write as _;
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED: schemathesis test: not installed (python3 -m pip install schemathesis); \
-             .ci/run installs it"
+        common::skip_without_tool(
+            "schemathesis test",
+            "not installed (python3 -m pip install schemathesis); .ci/run installs it",
         );
         return;
     };
 
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("demo.db");
-    let mut demo = common::spawn(
-        &[
-            "demo",
-            "--days",
-            "2",
-            "--listen",
-            "127.0.0.1:0",
-            "--db",
-            &db.display().to_string(),
-        ],
-        &[],
-    );
-    let base = common::url_in(&demo.wait_for_line("Dashboard:"));
-    let base = base.trim_end_matches('/');
+    let (mut demo, base) = common::demo(dir.path(), 2);
 
     let out = st
         .current_dir(dir.path())

@@ -144,6 +144,40 @@ pub fn simulator() -> (Running, String) {
     (sim, format!("{base}/v1"))
 }
 
+/// Starts `headcount demo` with `days` of history in `dir/demo.db` on a free loopback
+/// port; returns it and its base URL (`http://127.0.0.1:PORT`).
+pub fn demo(dir: &std::path::Path, days: u32) -> (Running, String) {
+    let db = dir.join("demo.db");
+    let mut demo = spawn(
+        &[
+            "demo",
+            "--days",
+            &days.to_string(),
+            "--listen",
+            "127.0.0.1:0",
+            "--db",
+            &db.display().to_string(),
+        ],
+        &[],
+    );
+    let base = url_in(&demo.wait_for_line("Dashboard:"));
+    (demo, base)
+}
+
+/// For a test whose outside tool is missing: fails when `HEADCOUNT_REQUIRE_TOOLS` is
+/// set (`.ci/run` sets it once it has installed the tools), else says
+/// `SKIPPED: {test}: {missing}` on stderr, so the caller can return.
+pub fn skip_without_tool(test: &str, missing: &str) {
+    assert!(
+        std::env::var_os("HEADCOUNT_REQUIRE_TOOLS").is_none(),
+        "{test}: HEADCOUNT_REQUIRE_TOOLS is set, but {missing}"
+    );
+    // Straight to stderr: the test harness captures `println!` and `eprintln!` of
+    // passing tests, and a skip must never be silent.
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {test}: {missing}");
+}
+
 /// Waits, polling every 100 ms, until `f` returns `Some`, up to [`PATIENCE`].
 pub fn wait_until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
     let deadline = std::time::Instant::now() + PATIENCE;
