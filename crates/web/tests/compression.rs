@@ -5,10 +5,9 @@
 mod common;
 
 use std::io::Read as _;
-use std::net::SocketAddr;
 
 use axum::http::StatusCode;
-use common::{Fixture, NOW, SALES_N, get, get_with, raw};
+use common::{Fixture, NOW, SALES_N, Served, get, get_with, raw};
 
 fn gunzip(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -67,46 +66,10 @@ async fn gzip_samples_csv_through_the_router_is_the_plain_csv() {
     }
 }
 
-/// The server on a real socket, stopped when dropped.
-struct Served {
-    addr: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Served {
-    async fn start(f: &Fixture) -> Served {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(headcount_web::serve(
-            listener,
-            f.state(),
-            headcount_web::ServerLimits::default(),
-            async move {
-                let _ = stopped.await;
-            },
-        ));
-        Served {
-            addr,
-            stop: Some(stop),
-            task,
-        }
-    }
-
-    async fn stop(mut self) {
-        let _ = self.stop.take().unwrap().send(());
-        tokio::time::timeout(raw::PATIENCE, &mut self.task)
-            .await
-            .expect("the server stops")
-            .unwrap();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gzip_samples_csv_over_a_socket_arrives_whole() {
     let f = Fixture::new();
-    let served = Served::start(&f).await;
+    let served = Served::start(&f, headcount_web::ServerLimits::default()).await;
     let plain = raw::get(served.addr, ALL_SALES, &[]).await;
     assert_eq!(plain.status, 200);
     check_all_sales(std::str::from_utf8(&plain.body).unwrap());

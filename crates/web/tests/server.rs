@@ -9,46 +9,10 @@ mod common;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use common::{Fixture, raw};
+use common::{Fixture, Served, raw};
 use headcount_web::ServerLimits;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
-
-/// The fixture's server on 127.0.0.1:0 with `limits`, stopped when dropped.
-struct Served {
-    addr: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Served {
-    async fn start(f: &Fixture, limits: ServerLimits) -> Served {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(headcount_web::serve(
-            listener,
-            f.state(),
-            limits,
-            async move {
-                let _ = stopped.await;
-            },
-        ));
-        Served {
-            addr,
-            stop: Some(stop),
-            task,
-        }
-    }
-
-    async fn stop(mut self) {
-        let _ = self.stop.take().unwrap().send(());
-        tokio::time::timeout(raw::PATIENCE, &mut self.task)
-            .await
-            .expect("the server stops")
-            .unwrap();
-    }
-}
 
 async fn healthz_ok(addr: SocketAddr) {
     let r = raw::get(addr, "/healthz", &[]).await;

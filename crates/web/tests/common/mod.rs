@@ -293,3 +293,39 @@ pub fn assert_same(got: &serde_json::Value, want: &serde_json::Value, ctx: &str)
         panic!("{ctx}: {}", &diff[..diff.len().min(400)]);
     }
 }
+
+/// The fixture's server on 127.0.0.1:0 with `limits`, stopped when dropped.
+pub struct Served {
+    pub addr: std::net::SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Served {
+    pub async fn start(f: &Fixture, limits: headcount_web::ServerLimits) -> Served {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(headcount_web::serve(
+            listener,
+            f.state(),
+            limits,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        Served {
+            addr,
+            stop: Some(stop),
+            task,
+        }
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.stop.take().unwrap().send(());
+        tokio::time::timeout(raw::PATIENCE, &mut self.task)
+            .await
+            .expect("the server stops")
+            .unwrap();
+    }
+}
