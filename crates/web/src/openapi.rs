@@ -115,13 +115,14 @@ fn plain_links(s: &str) -> String {
         };
         let text = &after[..close];
         let tail = &after[close + 1..];
-        if let Some(target) = tail.strip_prefix('(').and_then(|t| t.split_once(')')) {
-            if target.0.contains("://") {
-                out.push_str(&rest[open..open + 1 + close + 1 + 1 + target.0.len() + 1]);
+        if let Some((target, after_link)) = tail.strip_prefix('(').and_then(|t| t.split_once(')')) {
+            if target.contains("://") {
+                // The whole `[text](url)`, as written.
+                out.push_str(&rest[open..rest.len() - after_link.len()]);
             } else {
                 out.push_str(text);
             }
-            rest = target.1;
+            rest = after_link;
         } else if let Some(target) = tail.strip_prefix('[').and_then(|t| t.split_once(']')) {
             out.push_str(text);
             rest = target.1;
