@@ -15,7 +15,7 @@ use headcount_config::Config;
 use headcount_query::{ParamError, Params};
 
 use crate::usage;
-use crate::util::{config_target, open_reader, series_id};
+use crate::util::{config_target, read_target};
 
 /// Write a chart of a target to a PNG or SVG file.
 ///
@@ -123,28 +123,13 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
     let sq = params.series(&settings, now).map_err(param_error)?;
     let rq = params.report(&settings, now).map_err(param_error)?;
     let db = config.storage.path.clone();
-    let bytes = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<u8>> {
-        let reader = open_reader(&db)?;
-        let id = series_id(&reader, &db, &target)?;
-        let t = headcount_query::SeriesRef {
-            id,
-            name: &target.name,
-        };
-        reader.snapshot(|reader| {
-            headcount_chart::render_from_store(reader, t, kind, &sq, &rq, &opts).map_err(
-                |e| match e {
-                    headcount_chart::Error::Query(headcount_query::Error::Param(p)) => {
-                        param_error(p)
-                    }
-                    other => {
-                        anyhow::Error::new(other).context(format!("database {}", db.display()))
-                    }
-                },
-            )
+    let bytes = read_target("chart", db, target, move |reader, t, db| {
+        headcount_chart::render_from_store(reader, t, kind, &sq, &rq, &opts).map_err(|e| match e {
+            headcount_chart::Error::Query(headcount_query::Error::Param(p)) => param_error(p),
+            other => anyhow::Error::new(other).context(format!("database {}", db.display())),
         })
     })
-    .await
-    .context("chart")??;
+    .await?;
 
     if to_stdout {
         let mut out = std::io::stdout().lock();

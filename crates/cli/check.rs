@@ -6,7 +6,7 @@ use anyhow::Context;
 use headcount_collector::{PollResult, poll_once};
 use headcount_config::Config;
 use headcount_config::fmt_duration;
-use headcount_store::{OpsReads, Reader, Reads};
+use headcount_store::{Reader, Reads};
 
 use crate::util::classify;
 
@@ -135,16 +135,7 @@ fn database(path: &Path) -> anyhow::Result<String> {
         }
         Err(e) => return Err(e.into()),
     };
-    let problems = reader
-        .quick_check()
-        .with_context(|| format!("database {}", path.display()))?;
-    if let Some(first) = problems.first() {
-        anyhow::bail!(
-            "database {}: damaged ({} problem(s), the first: {first}); restore it from a backup",
-            path.display(),
-            problems.len()
-        );
-    }
+    crate::util::refuse_damaged(&reader, path)?;
     let series = reader
         .targets()
         .with_context(|| format!("database {}", path.display()))?

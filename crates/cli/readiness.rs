@@ -5,13 +5,12 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use anyhow::Context;
 use headcount_config::Config;
 use headcount_query::{Readiness, ReadinessParams};
 
 use crate::fmt::{local, num};
 use crate::report::{param_error, query_error};
-use crate::util::{config_target, open_reader, series_id};
+use crate::util::{config_target, read_target};
 
 /// Say whether a target will have the agents a launch needs at a coming time.
 ///
@@ -72,17 +71,10 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
     })?;
     let db = config.storage.path.clone();
     let format = args.format;
-    let text = tokio::task::spawn_blocking(move || -> anyhow::Result<String> {
-        let reader = open_reader(&db)?;
-        let id = series_id(&reader, &db, &target)?;
-        let t = headcount_query::SeriesRef {
-            id,
-            name: &target.name,
-        };
-        // One snapshot: the forecast and the newest sample as of one moment.
-        let r = reader.snapshot(|reader| {
-            headcount_query::readiness(reader, t, &settings, &q).map_err(|e| query_error(e, &db))
-        })?;
+    // One snapshot: the forecast and the newest sample as of one moment.
+    let text = read_target("readiness", db, target, move |reader, t, db| {
+        let r =
+            headcount_query::readiness(reader, t, &settings, &q).map_err(|e| query_error(e, db))?;
         Ok(match format {
             Format::Text => text(&r),
             Format::Json => {
@@ -92,8 +84,7 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
             }
         })
     })
-    .await
-    .context("readiness")??;
+    .await?;
     print!("{text}");
     Ok(())
 }

@@ -21,7 +21,7 @@ use crate::fmt::{
     signed_int, signed2, state,
 };
 use crate::usage;
-use crate::util::{config_target, open_reader, series_id};
+use crate::util::{config_target, read_target};
 
 /// Print a target's report as tables, JSON or CSV.
 ///
@@ -112,28 +112,17 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
     let sq = params.series(&settings, now).map_err(param_error)?;
     let db = config.storage.path.clone();
     let (format, episodes) = (args.format, args.episodes);
-    let text = tokio::task::spawn_blocking(move || -> anyhow::Result<String> {
-        let reader = open_reader(&db)?;
-        let id = series_id(&reader, &db, &target)?;
-        let t = headcount_query::SeriesRef {
-            id,
-            name: &target.name,
-        };
-        // One snapshot: the report and the series see the same rows.
-        reader.snapshot(|reader| {
-            let report =
-                || headcount_query::report(reader, t, &rq).map_err(|e| query_error(e, &db));
-            let series =
-                || headcount_query::series(reader, t, &sq).map_err(|e| query_error(e, &db));
-            Ok(match format {
-                Format::Table => table(&report()?, &target, episodes),
-                Format::Json => json(&report()?, &series()?)?,
-                Format::Csv => csv(&series()?)?,
-            })
+    // One snapshot: the report and the series see the same rows.
+    let text = read_target("report", db, target.clone(), move |reader, t, db| {
+        let report = || headcount_query::report(reader, t, &rq).map_err(|e| query_error(e, db));
+        let series = || headcount_query::series(reader, t, &sq).map_err(|e| query_error(e, db));
+        Ok(match format {
+            Format::Table => table(&report()?, &target, episodes),
+            Format::Json => json(&report()?, &series()?)?,
+            Format::Csv => csv(&series()?)?,
         })
     })
-    .await
-    .context("report")??;
+    .await?;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         // `headcount report ... | head` is fine.

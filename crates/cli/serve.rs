@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use headcount_config::Config;
-use headcount_store::OpsReads;
 use headcount_web::{ApiToken, AppState, ServerLimits};
 use tokio::net::TcpListener;
 
@@ -145,16 +144,7 @@ fn check_database(path: &Path) -> anyhow::Result<()> {
     // file is refused now rather than found by a request.
     let reader = headcount_store::Reader::open(path)?;
     let started = std::time::Instant::now();
-    let problems = reader
-        .quick_check()
-        .with_context(|| format!("database {}", path.display()))?;
-    if let Some(first) = problems.first() {
-        anyhow::bail!(
-            "database {}: damaged ({} problem(s), the first: {first}); restore it from a backup",
-            path.display(),
-            problems.len()
-        );
-    }
+    crate::util::refuse_damaged(&reader, path)?;
     tracing::debug!(elapsed = ?started.elapsed(), "database checked");
     Ok(())
 }

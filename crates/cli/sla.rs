@@ -14,7 +14,7 @@ use headcount_query::{SlaParams, SlaReport};
 use crate::fmt::{Table, local, minutes, num};
 use crate::report::{param_error, query_error};
 use crate::usage;
-use crate::util::{config_target, open_reader, series_id};
+use crate::util::{config_target, read_target};
 
 /// Print an SLA's compliance per period as a table, JSON or CSV.
 ///
@@ -104,18 +104,10 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
     };
     let db = config.storage.path.clone();
     let format = args.format;
-    let text = tokio::task::spawn_blocking(move || -> anyhow::Result<String> {
-        let reader = open_reader(&db)?;
-        let id = series_id(&reader, &db, &target)?;
-        let t = headcount_query::SeriesRef {
-            id,
-            name: &target.name,
-        };
-        // One snapshot: samples, rollups and collector runs as of one moment.
-        let r = reader.snapshot(|reader| {
-            headcount_query::sla_report(reader, t, &sla, &settings, &q)
-                .map_err(|e| query_error(e, &db))
-        })?;
+    // One snapshot: samples, rollups and collector runs as of one moment.
+    let text = read_target("sla", db, target, move |reader, t, db| {
+        let r = headcount_query::sla_report(reader, t, &sla, &settings, &q)
+            .map_err(|e| query_error(e, db))?;
         if let Some((path, opts)) = &chart {
             let bytes = headcount_chart::render_sla(&r, opts)?;
             std::fs::write(path, bytes).with_context(|| format!("{}", path.display()))?;
@@ -130,8 +122,7 @@ pub async fn run(args: Args, config: Config) -> anyhow::Result<()> {
             Format::Csv => csv(&r)?,
         })
     })
-    .await
-    .context("sla")??;
+    .await?;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

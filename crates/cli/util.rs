@@ -1,10 +1,10 @@
 //! Helpers shared by the subcommands that read a config file.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use headcount_config::{Config, TargetConfig};
-use headcount_store::{Reader, Reads, TargetId};
+use headcount_store::{OpsReads, Reader, Reads, TargetId};
 
 use crate::usage;
 
@@ -98,4 +98,50 @@ pub fn series_id(reader: &Reader, db: &Path, target: &TargetConfig) -> anyhow::R
         target.name,
         db.display()
     )
+}
+
+/// Reads `target`'s history in the database `db` on a blocking thread, in one
+/// snapshot (every read of `f` sees the same rows): `f` gets the reader and the
+/// target's series. `what` names the task if the thread fails.
+///
+/// # Errors
+///
+/// As [`open_reader`] and [`series_id`]; what `f` returns.
+pub async fn read_target<T: Send + 'static>(
+    what: &'static str,
+    db: PathBuf,
+    target: TargetConfig,
+    f: impl FnOnce(&Reader, headcount_query::SeriesRef<'_>, &Path) -> anyhow::Result<T> + Send + 'static,
+) -> anyhow::Result<T> {
+    tokio::task::spawn_blocking(move || {
+        let reader = open_reader(&db)?;
+        let id = series_id(&reader, &db, &target)?;
+        let t = headcount_query::SeriesRef {
+            id,
+            name: &target.name,
+        };
+        reader.snapshot(|reader| f(reader, t, &db))
+    })
+    .await
+    .context(what)?
+}
+
+/// Reads every page of the database once (SQLite's `quick_check`, about a second per
+/// gigabyte) and refuses a damaged one, naming it and its first problem.
+///
+/// # Errors
+///
+/// When the check cannot run or finds a problem.
+pub fn refuse_damaged(reader: &Reader, path: &Path) -> anyhow::Result<()> {
+    let problems = reader
+        .quick_check()
+        .with_context(|| format!("database {}", path.display()))?;
+    if let Some(first) = problems.first() {
+        anyhow::bail!(
+            "database {}: damaged ({} problem(s), the first: {first}); restore it from a backup",
+            path.display(),
+            problems.len()
+        );
+    }
+    Ok(())
 }
