@@ -171,7 +171,7 @@ impl Deliverer {
                 }
             }
             // reqwest's error names the URL, which is a secret here: keep only its kind.
-            Err(e) => Attempt::Retry(describe(&e)),
+            Err(e) => Attempt::Retry(describe(e)),
         }
     }
 
@@ -285,17 +285,25 @@ enum Record {
     GivenUp(String),
 }
 
-/// A reqwest error without its URL.
-fn describe(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        "timeout".to_owned()
+/// A reqwest error without its URL (a channel's URL is a secret), with its causes,
+/// as the remote-write client describes one: `connect: ...: invalid peer
+/// certificate` says more than "unreachable".
+fn describe(e: reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timeout"
     } else if e.is_connect() {
-        "connect: the receiver is unreachable".to_owned()
-    } else if e.is_request() {
-        "request failed".to_owned()
+        "connect"
     } else {
-        "network error".to_owned()
+        "request"
+    };
+    let e = e.without_url();
+    let mut why = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        why = format!("{why}: {s}");
+        source = s.source();
     }
+    format!("{kind}: {why}")
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -309,4 +317,26 @@ pub(crate) async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| Error::Task(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe;
+
+    #[tokio::test]
+    async fn a_network_error_says_why_without_the_secret_url() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        // Nothing listens on the discard port of loopback: the connection is refused.
+        let e = reqwest::Client::new()
+            .post("http://user:pass@127.0.0.1:9/hooks/T000/B000/SECRETTOKEN")
+            .send()
+            .await
+            .unwrap_err();
+        let why = describe(e);
+        assert!(why.starts_with("connect: "), "{why}");
+        assert!(why.len() > "connect: ".len() + 10, "{why}");
+        for secret in ["SECRETTOKEN", "pass", "hooks"] {
+            assert!(!why.contains(secret), "{why}");
+        }
+    }
 }
