@@ -130,6 +130,10 @@ pub(crate) async fn chart(
     known(&state, &name)?;
     let (kind, format) = parse_file(&file)?;
     let q = Query::parse(raw.as_deref(), ChartParams::NAMES)?;
+    // Only the sla chart has periods; a bad one is still refused, not ignored.
+    if let Some(p) = q.get("period").map(str::trim).filter(|p| !p.is_empty()) {
+        headcount_config::Period::parse(p).map_err(|why| ApiError::bad("period", why))?;
+    }
     let opts = q.chart_options(format)?;
     let (settings, now) = (state.settings(), state.now());
     let params = q.params();

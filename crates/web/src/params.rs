@@ -213,8 +213,9 @@ const DOCS: &[Doc] = &[
     Doc {
         name: "period",
         description: "SLA periods: day, week or month, in local time (the sla chart; other \
-            chart kinds ignore it). Default: the SLA's period.",
-        schema: Schema::Enum(&["day", "week", "month"]),
+            chart kinds check it and draw without it). Empty is the same as absent. \
+            Default: the SLA's period.",
+        schema: Schema::Enum(&["", "day", "week", "month"]),
         example: "week",
     },
     Doc {
@@ -247,8 +248,14 @@ const DOCS: &[Doc] = &[
     Doc {
         name: "measure",
         description: "What is compared: mean available, mean logged in, available % or \
-            utilization %. Default: available.",
-        schema: Schema::Enum(&["available", "logged_in", "available_pct", "utilization_pct"]),
+            utilization %. Empty is the same as absent. Default: available.",
+        schema: Schema::Enum(&[
+            "",
+            "available",
+            "logged_in",
+            "available_pct",
+            "utilization_pct",
+        ]),
         example: "available_pct",
     },
     Doc {

@@ -126,3 +126,16 @@ async fn unknown_kinds_and_formats_are_404_by_name() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.param().as_deref(), Some("step"));
 }
+
+#[tokio::test]
+async fn a_bad_period_is_refused_on_every_chart_kind() {
+    let f = Fixture::new();
+    let app = f.app();
+    let r = get(&app, "/charts/sales/peak.png?period=fortnight").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.param().as_deref(), Some("period"));
+    for ok in ["", "week"] {
+        let r = get(&app, &format!("/charts/sales/peak.svg?period={ok}")).await;
+        assert_eq!(r.status, StatusCode::OK, "period={ok}");
+    }
+}
