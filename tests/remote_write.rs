@@ -298,6 +298,13 @@ fn prometheus_holds_every_stored_sample_and_each_failed_poll_is_a_gap() {
     common::wait_until("polls after prometheus is back", || {
         (stored(&db, "sales").len() >= n + 2).then_some(())
     });
+    // The exporter retries on its backoff (up to 30 s apart after a long outage): a
+    // fixed number of polls may end before its next try. Wait for the outbox to
+    // empty, bounded by the tests' patience.
+    common::wait_until("the outbox delivered after prometheus is back", || {
+        let status = Reader::open(&db).ok()?.export_status().ok()??;
+        (status.pending == 0).then_some(())
+    });
     collect.signal("TERM");
     assert_eq!(collect.wait_exit(), Some(0));
     let status = Reader::open(&db).unwrap().export_status().unwrap().unwrap();
